@@ -1,0 +1,161 @@
+"""Errors a provider raises, and the reading of upstream failures into them.
+
+Every error carries a message fit for a person: it names the Space and says what helps.
+A UI tells them apart by class; `fallback_ok` says another Space may succeed where this failed.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import timedelta
+
+
+class ResponseError(Exception):
+    """Base of every failure a provider reports (gpt4free's name for it)."""
+
+    fallback_ok = False
+
+    def __init__(self, message: str, *, provider: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+
+    def naming(self, provider: str) -> ResponseError:
+        """This error with the provider's name in front of its message."""
+        if self.provider == provider:
+            return self
+        named = copy.copy(self)
+        named.provider = provider
+        named.message = f"{provider}: {self.message}"
+        named.args = (named.message,)
+        return named
+
+
+class BadRequestError(ResponseError, ValueError):
+    """The caller's input is invalid; nothing was sent upstream. `field` names the input."""
+
+    def __init__(self, message: str, *, field: str | None = None, provider: str | None = None):
+        super().__init__(message, provider=provider)
+        self.field = field
+
+
+class ModelNotFoundError(BadRequestError):
+    """The model name matches no provider or alias; the message lists the valid ones."""
+
+    def __init__(self, model: str, valid: list[str], *, provider: str | None = None):
+        where = f" for {provider}" if provider else ""
+        super().__init__(
+            f"Unknown model {model!r}{where}. Choose one of: {', '.join(valid)}.",
+            field="model",
+            provider=provider,
+        )
+        self.model = model
+        self.valid = valid
+
+
+class QuotaExceededError(ResponseError):
+    """ZeroGPU refused the job for lack of GPU quota. `wait` is the upstream's estimate."""
+
+    fallback_ok = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        upstream_message: str,
+        wait: timedelta | None = None,
+        provider: str | None = None,
+    ):
+        super().__init__(message, provider=provider)
+        self.upstream_message = upstream_message
+        self.wait = wait
+
+
+class SpaceUnavailableError(ResponseError):
+    """The Space cannot take the job: asleep, paused, building, busy or unreachable."""
+
+    fallback_ok = True
+
+
+class UpstreamTimeoutError(ResponseError, TimeoutError):
+    """The Space did not finish within the allowed time; the job was cancelled."""
+
+
+class UpstreamAppError(ResponseError):
+    """The Space's own code failed. `generic` is true when the Space hid the reason."""
+
+    def __init__(
+        self, message: str, *, title: str | None = None, generic: bool = False, provider=None
+    ):
+        super().__init__(message, provider=provider)
+        self.title = title
+        self.generic = generic
+
+
+class MalformedOutputError(ResponseError, RuntimeError):
+    """The Space answered with something that is not the image it promised."""
+
+
+# Wordings from the `spaces` package across its versions (see shared/upstream-spaces.md).
+_QUOTA = re.compile(r"exceeded your .*?(GPU|ZeroGPU) (quota|runs limit)", re.IGNORECASE)
+_QUOTA_WAIT = re.compile(r"(?:Try again|retry) in (\d+):(\d\d):(\d\d)", re.IGNORECASE)
+_SPACE_GPU_LIMIT = re.compile(r"reached its GPU limit", re.IGNORECASE)
+_NO_GPU = re.compile(r"No GPU was available|GPU task aborted", re.IGNORECASE)
+_GENERIC = re.compile(r"has not enabled verbose error reporting", re.IGNORECASE)
+
+
+def strip_html_tail(text: str) -> str:
+    """Drop the `<a ...>Create a free account</a>` tail some quota messages end with."""
+    return text.split(" <a ", 1)[0].strip()
+
+
+def parse_wait(text: str) -> timedelta | None:
+    match = _QUOTA_WAIT.search(text)
+    if not match:
+        return None
+    hours, minutes, seconds = (int(part) for part in match.groups())
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def format_wait(wait: timedelta) -> str:
+    total = int(wait.total_seconds())
+    hours, rest = divmod(total, 3600)
+    minutes = rest // 60
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min"
+    return f"{total} s"
+
+
+def from_app_error(message: str, title: str | None) -> ResponseError:
+    """Turn the text of an upstream `AppError` into the error a person should see."""
+    text = strip_html_tail(message or "")
+    if _QUOTA.search(text):
+        wait = parse_wait(text)
+        when = f" Try again in about {format_wait(wait)}" if wait else " Try again later"
+        return QuotaExceededError(
+            f"your free GPU quota on this Space is used up.{when}, sign in with Hugging Face "
+            "for more quota, or pick another model.",
+            upstream_message=text,
+            wait=wait,
+        )
+    if _SPACE_GPU_LIMIT.search(text):
+        return QuotaExceededError(
+            "the Space has reached its GPU limit for anonymous use. Sign in with Hugging Face "
+            "so your own quota is used, or pick another model.",
+            upstream_message=text,
+        )
+    if _NO_GPU.search(text):
+        return SpaceUnavailableError(
+            f"no GPU was free on the Space ({text.rstrip('.')}). Try again in a minute or "
+            "pick another model.",
+        )
+    if _GENERIC.search(text):
+        return UpstreamAppError(
+            "the Space failed and did not say why. Try again, or pick another model.",
+            title=title,
+            generic=True,
+        )
+    return UpstreamAppError(f"the Space reported an error: {text}", title=title)
