@@ -14,7 +14,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .errors import BadRequestError, MalformedOutputError, ModelNotFoundError, ResponseError
+from .errors import (
+    BadRequestError,
+    MalformedOutputError,
+    ModelNotFoundError,
+    ResponseError,
+    SpaceUnavailableError,
+)
 from .gradio_space import JobOutput, SpaceClients, Timeouts, run_job
 from .images import ImageFetcher, LocalImage, check_image
 from .prompting import Messages, format_image_prompt, use_aspect_ratio
@@ -262,11 +268,12 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
                 else:
                     yield await results.preview(event)
         except ResponseError as error:
-            if error.fallback_ok:
-                clients.forget(cls.url, proxy)
+            if isinstance(error, SpaceUnavailableError):
+                clients.forget(cls.url, proxy)  # it may come back with a new config
             if isinstance(error, BadRequestError):
                 raise
-            raise error.naming(cls.label) from error
+            error.naming(cls.label)
+            raise
 
 
 class _Results:

@@ -6,7 +6,6 @@ A UI tells them apart by class; `fallback_ok` says another Space may succeed whe
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import timedelta
 
@@ -22,14 +21,12 @@ class ResponseError(Exception):
         self.provider = provider
 
     def naming(self, provider: str) -> ResponseError:
-        """This error with the provider's name in front of its message."""
-        if self.provider == provider:
-            return self
-        named = copy.copy(self)
-        named.provider = provider
-        named.message = f"{provider}: {self.message}"
-        named.args = (named.message,)
-        return named
+        """Put the provider's name in front of the message (once). Returns the error."""
+        if self.provider != provider:
+            self.provider = provider
+            self.message = f"{provider}: {self.message}"
+            self.args = (self.message,)
+        return self
 
 
 class BadRequestError(ResponseError, ValueError):

@@ -1,0 +1,437 @@
+"""Space Canvas: make images with the free image-generation Spaces on Hugging Face.
+
+The page only: the layout, then the events. Models and their controls come from
+`canvas.models`; a generation runs in `canvas.generation`; upstream Spaces live in `providers`.
+Run `python app.py`, or `gradio app.py` to reload on edits.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+
+# Before Gradio is imported: start-up must make no network call (usage analytics would).
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import gradio as gr
+
+from canvas import generation, models
+from canvas.files import ImageFolder
+from canvas.generation import ImageRecord, Request, Visitor
+from canvas.settings import Settings
+from providers import (
+    ASPECT_RATIOS,
+    MAX_PROMPT_CHARS,
+    MAX_SEED,
+    BadRequestError,
+    ResponseError,
+)
+
+ASSETS = Path(__file__).parent / "assets"
+SETTINGS = Settings.from_environment()
+IMAGES = ImageFolder(SETTINGS.image_dir)
+DEFAULT = models.controls(models.default_model())
+ALL_CONTROLS = models.all_controls()
+# The API's sliders span every model's range; each model's own range is checked per call.
+STEPS = models.union_range([c.steps for c in ALL_CONTROLS], DEFAULT.steps.default)
+_GUIDED = [c.guidance for c in ALL_CONTROLS if c.guidance is not None]
+GUIDANCE = models.union_range(_GUIDED, _GUIDED[0].default)
+EXAMPLES = [
+    "A lighthouse on a basalt cliff at dusk, oil painting, warm light",
+    "Macro photo of a dew-covered fern unfurling, soft morning light",
+    "Isometric cutaway of a tiny bakery, pastel colours, clean lines",
+    "A red fox curled up in fresh snow, wildlife photography",
+]
+
+
+# ---- text for the page: anything from a person or an upstream is escaped, never markup ----
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def plain(text: str) -> str:
+    """Text shown verbatim inside Markdown: no HTML, no Markdown syntax."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def status_line(text: str, *, error: bool = False) -> str:
+    return f"{'⚠️ ' if error else ''}{plain(text)}"
+
+
+def model_note(controls: models.ModelControls) -> str:
+    return plain(controls.description)
+
+
+def size_note(model: str, aspect_ratio: str, width, height) -> str:
+    size = models.size_for(model, aspect_ratio, width or None, height or None)
+    if size is None:
+        return "Size: check width and height (32 to 4096)."
+    return f"Size on this model: {size[0]} × {size[1]}"
+
+
+def gallery_items(history: list[ImageRecord], preview: str | None = None) -> list:
+    items = [(record.path, record.caption) for record in history]
+    return [(preview, "Preview"), *items] if preview else items
+
+
+def details(record: ImageRecord) -> str:
+    return f"{record.parameters.to_text()}\n\nFile: {Path(record.path).name}"
+
+
+def visitor_of(request: gr.Request | None, oauth_token: gr.OAuthToken | None) -> Visitor:
+    headers = getattr(request, "headers", None) or {}
+    return Visitor(
+        ip_token=headers.get("x-ip-token") or None,
+        hf_token=oauth_token.token if oauth_token is not None else None,
+    )
+
+
+def request_of(
+    prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed, randomize
+) -> Request:
+    request = Request(
+        prompt=prompt if prompt is not None else "",
+        model=model,
+        negative_prompt=negative_prompt or "",
+        aspect_ratio=aspect_ratio,
+        width=width or None,  # 0 or empty: from the aspect ratio
+        height=height or None,
+        num_inference_steps=steps,
+        guidance_scale=guidance,
+        seed=seed,
+        randomize_seed=randomize,
+    )
+    try:
+        generation.resolve(request)  # every check, before any upstream call
+    except BadRequestError as error:
+        raise gr.Error(html.escape(error.message), title="Please check your input") from None
+    return request
+
+
+def upstream_error(error: ResponseError) -> gr.Error:
+    return gr.Error(html.escape(error.message), title="The Space could not make this image")
+
+
+# ---- event handlers ----
+
+
+def on_model(model: str, aspect_ratio: str, width, height):
+    c = models.controls(model)
+    guidance = c.guidance or GUIDANCE
+    return (
+        gr.update(visible=c.takes_negative_prompt),
+        gr.update(minimum=c.steps.minimum, maximum=c.steps.maximum, value=c.steps.default),
+        gr.update(
+            visible=c.guidance is not None,
+            minimum=guidance.minimum,
+            maximum=guidance.maximum,
+            value=guidance.default,
+        ),
+        model_note(c),
+        size_note(model, aspect_ratio, width, height),
+    )
+
+
+async def on_generate(
+    prompt: str,
+    negative_prompt: str,
+    model: str,
+    aspect_ratio: str,
+    width: float | None,
+    height: float | None,
+    num_inference_steps: float,
+    guidance_scale: float,
+    seed: float,
+    randomize_seed: bool,
+    history: list[ImageRecord],
+    request: gr.Request,
+    oauth_token: gr.OAuthToken | None = None,
+):
+    """Stream previews into the gallery, then the final image at the top of the history."""
+    job = request_of(
+        prompt, negative_prompt, model, aspect_ratio, width, height,
+        num_inference_steps, guidance_scale, seed, randomize_seed,
+    )  # fmt: skip
+    history = list(history or [])
+    try:
+        async for frame in generation.generate(
+            job,
+            visitor_of(request, oauth_token),
+            output_dir=IMAGES.path,
+            fallback=SETTINGS.fallback,
+            timeout=SETTINGS.job_timeout,
+        ):
+            if frame.record is not None:
+                history = [frame.record, *history][: SETTINGS.history_size]
+                yield gallery_items(history), status_line(frame.status), history
+            elif frame.preview is not None:
+                yield gallery_items(history, frame.preview), status_line(frame.status), gr.skip()
+            else:
+                yield gr.skip(), status_line(frame.status), gr.skip()
+    except ResponseError as error:
+        yield gallery_items(history), status_line(error.message, error=True), gr.skip()
+        raise upstream_error(error) from None
+    finally:
+        IMAGES.maybe_prune()
+
+
+async def on_generate_api(
+    prompt: str,
+    negative_prompt: str,
+    model: str,
+    aspect_ratio: str,
+    width: float | None,
+    height: float | None,
+    num_inference_steps: float,
+    guidance_scale: float,
+    seed: float,
+    randomize_seed: bool,
+    request: gr.Request,
+    oauth_token: gr.OAuthToken | None = None,
+):
+    """Make one image. Returns the PNG (with its parameters) and the seed used."""
+    job = request_of(
+        prompt, negative_prompt, model, aspect_ratio, width, height,
+        num_inference_steps, guidance_scale, seed, randomize_seed,
+    )  # fmt: skip
+    try:
+        async for frame in generation.generate(
+            job,
+            visitor_of(request, oauth_token),
+            output_dir=IMAGES.path,
+            fallback=SETTINGS.fallback,
+            timeout=SETTINGS.job_timeout,
+        ):
+            if frame.record is not None:
+                return frame.record.path, frame.record.parameters.seed
+    except ResponseError as error:
+        raise upstream_error(error) from None
+    finally:
+        IMAGES.maybe_prune()
+    raise gr.Error("The Space finished without an image.")
+
+
+def on_stop(history: list[ImageRecord]):
+    return gallery_items(history or []), status_line("Stopped.")
+
+
+def on_select(history: list[ImageRecord], event: gr.SelectData):
+    record = _record_for(history, event)
+    if record is None:  # a preview: nothing to reuse yet
+        return "", None, gr.update(interactive=False)
+    return details(record), record.id, gr.update(interactive=True)
+
+
+def on_reuse(selected: str | None, history: list[ImageRecord]):
+    record = next((r for r in history or [] if r.id == selected), None)
+    if record is None:
+        raise gr.Error("Select an image in the gallery first.")
+    p = record.parameters
+    c = models.controls(record.model)
+    guidance = c.guidance or GUIDANCE
+    return (
+        p.prompt,
+        gr.update(value=p.negative_prompt, visible=c.takes_negative_prompt),
+        record.model,
+        p.width,
+        p.height,
+        gr.update(minimum=c.steps.minimum, maximum=c.steps.maximum, value=p.steps),
+        gr.update(
+            visible=c.guidance is not None,
+            minimum=guidance.minimum,
+            maximum=guidance.maximum,
+            value=p.guidance_scale if p.guidance_scale is not None else guidance.default,
+        ),
+        p.seed,
+        False,
+        model_note(c),
+        size_note(record.model, "1:1", p.width, p.height),
+    )
+
+
+def _record_for(history: list[ImageRecord], event: gr.SelectData) -> ImageRecord | None:
+    """The record behind a clicked gallery item, found by file name (indices shift while a
+    preview sits at the top)."""
+    value = event.value or {}
+    image = value.get("image") if isinstance(value, dict) else None
+    names = (
+        {Path(str(image.get(key) or "")).name for key in ("orig_name", "path")} if image else set()
+    )
+    return next((r for r in history or [] if Path(r.path).name in names), None)
+
+
+# ---- the page ----
+
+with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
+    history = gr.State([])  # this browser session's images, newest first
+    selected = gr.State(None)  # id of the image selected in the gallery
+
+    gr.Markdown(
+        "# Space Canvas\nMake images with the free image Spaces on Hugging Face. "
+        "Type a prompt, pick a model, press **Generate**.",
+        elem_id="header",
+    )
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=300):
+            prompt = gr.Textbox(
+                label="Prompt",
+                placeholder="Describe the image, then press Enter",
+                lines=2,
+                max_lines=6,
+                max_length=MAX_PROMPT_CHARS,
+                autofocus=True,
+                elem_id="prompt",
+            )
+            with gr.Row():
+                generate_button = gr.Button("Generate", variant="primary", scale=3)
+                stop_button = gr.Button("Stop", variant="stop", scale=1)
+            model = gr.Dropdown(
+                choices=models.choices(),
+                value=DEFAULT.name,
+                label="Model",
+                # Aliases (e.g. "sd-3.5") pass to the registry, whose error lists the names.
+                allow_custom_value=True,
+                elem_id="model",
+            )
+            model_info = gr.Markdown(model_note(DEFAULT), elem_classes="note")
+            aspect_ratio = gr.Dropdown(
+                choices=list(ASPECT_RATIOS), value="1:1", label="Aspect ratio"
+            )
+            with gr.Accordion("Advanced", open=False):
+                negative_prompt = gr.Textbox(
+                    "",
+                    label="Negative prompt",
+                    placeholder="What to leave out",
+                    max_length=MAX_PROMPT_CHARS,
+                    visible=DEFAULT.takes_negative_prompt,
+                )
+                with gr.Row():
+                    # 0: from the aspect ratio (a value, so API callers may leave it out).
+                    width = gr.Number(label="Width", value=0, precision=0,
+                                      info="0 = from aspect ratio")  # fmt: skip
+                    height = gr.Number(label="Height", value=0, precision=0,
+                                       info="0 = from aspect ratio")  # fmt: skip
+                size_info = gr.Markdown(size_note(DEFAULT.name, "1:1", 0, 0), elem_classes="note")
+                steps = gr.Slider(
+                    STEPS.minimum, STEPS.maximum, value=DEFAULT.steps.default,
+                    step=STEPS.step, label="Steps", elem_id="steps",
+                )  # fmt: skip
+                guidance = gr.Slider(
+                    GUIDANCE.minimum, GUIDANCE.maximum, value=GUIDANCE.default,
+                    step=GUIDANCE.step, label="Guidance", visible=DEFAULT.guidance is not None,
+                    elem_id="guidance",
+                )  # fmt: skip
+                with gr.Row():
+                    seed = gr.Number(label="Seed", value=0, precision=0, minimum=0,
+                                     maximum=MAX_SEED)  # fmt: skip
+                    randomize_seed = gr.Checkbox(label="Random seed", value=True)
+            if SETTINGS.login:
+                gr.LoginButton("Sign in with Hugging Face for more GPU quota")
+            gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[prompt], label="Try one")
+        with gr.Column(scale=3, min_width=300):
+            status = gr.Markdown("", elem_id="status")
+            gallery = gr.Gallery(
+                label="Images",
+                columns=2,
+                height="auto",
+                object_fit="contain",
+                buttons=["download", "fullscreen"],
+                elem_id="gallery",
+            )
+            with gr.Accordion("Selected image", open=True):
+                parameters = gr.Textbox(
+                    label="Parameters", lines=4, interactive=False, buttons=["copy"],
+                    placeholder="Click an image to see how it was made",
+                )  # fmt: skip
+                reuse_button = gr.Button("Reuse these settings", interactive=False)
+
+    # Outputs of the API endpoint only: never shown.
+    api_image = gr.Image(type="filepath", format="png", visible=False)
+    api_seed = gr.Number(precision=0, visible=False)
+
+    # ---- events ----
+    request_inputs = [
+        prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed,
+        randomize_seed,
+    ]  # fmt: skip
+    generating = gr.on(
+        [generate_button.click, prompt.submit],
+        on_generate,
+        inputs=[*request_inputs, history],
+        outputs=[gallery, status, history],
+        concurrency_limit=SETTINGS.concurrency,
+        concurrency_id="generate",
+        show_progress="minimal",
+        api_visibility="private",
+    )
+    stop_button.click(
+        on_stop, inputs=[history], outputs=[gallery, status], cancels=[generating], queue=False
+    )
+    gr.on(
+        [],  # no trigger on the page: an API endpoint with named parameters
+        on_generate_api,
+        inputs=request_inputs,
+        outputs=[api_image, api_seed],
+        api_name="generate",
+        concurrency_limit=SETTINGS.concurrency,
+        concurrency_id="generate",
+    )
+    model.input(
+        on_model,
+        inputs=[model, aspect_ratio, width, height],
+        outputs=[negative_prompt, steps, guidance, model_info, size_info],
+        api_visibility="private",
+        queue=False,
+    )
+    gr.on(
+        [aspect_ratio.change, width.change, height.change],
+        size_note,
+        inputs=[model, aspect_ratio, width, height],
+        outputs=[size_info],
+        api_visibility="private",
+        queue=False,
+    )
+    gallery.select(
+        on_select,
+        inputs=[history],
+        outputs=[parameters, selected, reuse_button],
+        api_visibility="private",
+        queue=False,
+    )
+    reuse_button.click(
+        on_reuse,
+        inputs=[selected, history],
+        outputs=[
+            prompt, negative_prompt, model, width, height, steps, guidance, seed,
+            randomize_seed, model_info, size_info,
+        ],
+        api_visibility="private",
+        queue=False,
+    )  # fmt: skip
+
+demo.queue(max_size=SETTINGS.queue_size, default_concurrency_limit=SETTINGS.concurrency)
+
+THEME = gr.themes.Soft(
+    primary_hue="indigo",
+    # System fonts: a theme's web fonts would be fetched from the internet on every load.
+    font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"],
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+)
+
+
+def launch_options() -> dict:
+    """Options for `demo.launch()`, shared by `python app.py` and anything embedding it."""
+    return {
+        "theme": THEME,
+        "css_paths": [ASSETS / "style.css"],
+        "favicon_path": ASSETS / "favicon.png",
+        "server_name": os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        "server_port": int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+    }
+
+
+if __name__ == "__main__":
+    demo.launch(**launch_options())

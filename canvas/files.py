@@ -1,0 +1,70 @@
+"""The app's own image folder: where finished PNGs live, bounded in total size and age."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_image_dir() -> Path:
+    return Path(
+        os.environ.get("SPACE_CANVAS_IMAGES")
+        or Path(tempfile.gettempdir()) / "space-canvas" / "images"
+    )
+
+
+@dataclass
+class ImageFolder:
+    """A folder pruned to `max_bytes` and `max_age` seconds, oldest files first.
+
+    Pruning runs at most once per `interval` seconds, from whichever call comes first.
+    """
+
+    path: Path
+    max_bytes: int = 2 * 1024**3
+    max_age: float = 24 * 3600
+    interval: float = 60.0
+
+    def __post_init__(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._last_prune = 0.0
+
+    def maybe_prune(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last_prune < self.interval:
+                return
+            self._last_prune = now
+        self.prune()
+
+    def prune(self) -> int:
+        """Delete expired files, then the oldest until under the size bound. Returns bytes."""
+        entries = []
+        for entry in os.scandir(self.path):
+            if entry.is_file(follow_symlinks=False):
+                stat = entry.stat(follow_symlinks=False)
+                entries.append((stat.st_mtime, stat.st_size, entry.path))
+        entries.sort()
+        cutoff = time.time() - self.max_age
+        total = sum(size for _, size, _ in entries)
+        kept = 0
+        for mtime, size, path in entries:
+            if mtime < cutoff or total > self.max_bytes:
+                try:
+                    os.unlink(path)
+                    total -= size
+                except FileNotFoundError:
+                    total -= size
+            else:
+                kept += size
+        return kept
+
+    def size(self) -> int:
+        return sum(
+            e.stat().st_size for e in os.scandir(self.path) if e.is_file(follow_symlinks=False)
+        )

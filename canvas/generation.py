@@ -1,0 +1,169 @@
+"""One generation, from a person's request to a saved PNG, as a stream of frames for a UI.
+
+It knows providers only through the registry and their common interface: no Space is named
+here. Bad input is refused before any upstream call; when a Space is out of quota or down,
+the next Space serving the same model family is tried, unless a preview was already shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import providers
+from providers import (
+    ImagePreview,
+    ImageResponse,
+    ProgressUpdate,
+    ResponseError,
+    SpaceProvider,
+)
+
+from .pnginfo import GenerationParameters, save_png
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a person asked for. `width`/`height` of None: from the aspect ratio."""
+
+    prompt: str
+    model: str | None = None
+    negative_prompt: str = ""
+    aspect_ratio: str = "1:1"
+    width: Any = None
+    height: Any = None
+    num_inference_steps: Any = None
+    guidance_scale: Any = None
+    seed: Any = 0
+    randomize_seed: Any = True
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is asking, for this one call: never stored past it."""
+
+    ip_token: str | None = None  # ZeroGPU's X-IP-Token of the visitor's request
+    hf_token: str | None = None  # from "Sign in with Hugging Face", if they did
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    """A finished image and everything needed to show, reuse or reproduce it."""
+
+    id: str
+    path: str  # the PNG, with its parameters chunk
+    model: str  # registry name
+    model_label: str
+    parameters: GenerationParameters
+
+    @property
+    def caption(self) -> str:
+        p = self.parameters
+        return f"{self.model_label} · seed {p.seed} · {p.width}×{p.height}"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What to show now: a status line, and maybe an image (preview or final)."""
+
+    status: str
+    preview: str | None = None  # path of an intermediate image
+    record: ImageRecord | None = None  # set on the last frame of a success
+
+
+def resolve(request: Request) -> tuple[type[SpaceProvider], dict[str, Any]]:
+    """The provider and its upstream arguments, or BadRequestError before any upstream call."""
+    provider = providers.registry.get(request.model)
+    fields = dataclasses.asdict(request)
+    fields.pop("model")
+    return provider, provider.prepare(**fields)
+
+
+async def generate(
+    request: Request,
+    visitor: Visitor,
+    *,
+    output_dir: Path,
+    fallback: bool = True,
+    timeout: float | None = None,
+) -> AsyncIterator[Frame]:
+    provider, _ = resolve(request)
+    candidates = [provider, *(providers.registry.alternatives(provider) if fallback else [])]
+    for attempt, candidate in enumerate(candidates):
+        shown_preview = False
+        try:
+            async for frame in _run(candidate, request, visitor, output_dir, timeout):
+                shown_preview = shown_preview or frame.preview is not None
+                yield frame
+            return
+        except ResponseError as error:
+            last = attempt == len(candidates) - 1
+            if shown_preview or last or not error.fallback_ok:
+                raise
+            next_label = candidates[attempt + 1].display_name
+            yield Frame(status=f"{error.message} Trying {next_label} instead…")
+
+
+async def _run(
+    provider: type[SpaceProvider],
+    request: Request,
+    visitor: Visitor,
+    output_dir: Path,
+    timeout: float | None,
+) -> AsyncIterator[Frame]:
+    name = providers.registry.name_of(provider)
+    fields = dataclasses.asdict(request) | {"model": None}
+    downloads: set[str] = set()  # the provider's files: the UI copies what it shows
+    yield Frame(status=f"Sending to {provider.display_name}…")
+    try:
+        async for item in provider.generate(
+            **fields,
+            api_key=visitor.hf_token,
+            x_ip_token=visitor.ip_token,
+            timeout=timeout,
+            progress=True,
+        ):
+            if isinstance(item, ProgressUpdate):
+                yield Frame(status=item.describe())
+            elif isinstance(item, ImagePreview):
+                downloads.add(item.path)
+                step = f" (step {item.step} of {item.total_steps})" if item.total_steps else ""
+                yield Frame(status=f"Preview{step}", preview=item.path)
+            elif isinstance(item, ImageResponse):
+                downloads.add(item.path)
+                record = await asyncio.to_thread(_save, provider, name, item, output_dir)
+                yield Frame(status=f"Done: {record.caption}", record=record)
+    finally:
+        for path in downloads:
+            Path(path).unlink(missing_ok=True)
+
+
+def _save(
+    provider: type[SpaceProvider], name: str, image: ImageResponse, output_dir: Path
+) -> ImageRecord:
+    sent = image.parameters
+    parameters = GenerationParameters(
+        prompt=sent["prompt"],
+        negative_prompt=sent.get("negative_prompt", ""),
+        steps=sent["num_inference_steps"],
+        guidance_scale=sent.get("guidance_scale"),
+        seed=image.seed if image.seed is not None else sent["seed"],
+        width=image.width or sent["width"],
+        height=image.height or sent["height"],
+        model=provider.display_name,
+        space=provider.spec.space_id,
+    )
+    image_id = uuid.uuid4().hex
+    path = save_png(image.path, output_dir / f"{image_id}.png", parameters)
+    return ImageRecord(
+        id=image_id,
+        path=str(path),
+        model=name,
+        model_label=provider.display_name,
+        parameters=parameters,
+    )

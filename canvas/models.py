@@ -1,0 +1,70 @@
+"""What the page needs to know about each model: its name, its controls and their bounds.
+
+The UI builds every control from these facts, so it never branches on a particular Space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import providers
+from providers import BadRequestError, Range
+
+
+@dataclass(frozen=True)
+class ModelControls:
+    name: str
+    label: str
+    description: str
+    takes_negative_prompt: bool
+    steps: Range
+    guidance: Range | None  # None: the model takes no guidance scale
+    streams_previews: bool
+
+
+def choices() -> list[tuple[str, str]]:
+    """(label, name) pairs for a menu, the default model first."""
+    return [(entry.provider.display_name, entry.name) for entry in providers.registry.entries()]
+
+
+def default_model() -> str:
+    return providers.registry.entries()[0].name
+
+
+def controls(name: str | None) -> ModelControls:
+    provider = providers.registry.get(name)
+    spec = provider.spec
+    return ModelControls(
+        name=providers.registry.name_of(provider),
+        label=provider.display_name,
+        description=provider.description,
+        takes_negative_prompt=spec.takes_negative_prompt,
+        steps=spec.steps,
+        guidance=spec.guidance,
+        streams_previews=spec.streams_previews,
+    )
+
+
+def union_range(ranges: list[Range], default: float) -> Range:
+    """One range covering all of them: the API's widest bounds, checked per model later."""
+    return Range(
+        minimum=min(r.minimum for r in ranges),
+        maximum=max(r.maximum for r in ranges),
+        step=min(r.step for r in ranges),
+        default=default,
+    )
+
+
+def all_controls() -> list[ModelControls]:
+    return [controls(entry.name) for entry in providers.registry.entries()]
+
+
+def size_for(name: str | None, aspect_ratio: str, width, height) -> tuple[int, int] | None:
+    """The size this model will make for these settings, or None if they are invalid."""
+    try:
+        arguments = providers.registry.get(name).prepare(
+            prompt="size", aspect_ratio=aspect_ratio, width=width, height=height
+        )
+    except BadRequestError:
+        return None
+    return arguments["width"], arguments["height"]

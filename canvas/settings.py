@@ -1,0 +1,56 @@
+"""Operator settings, read once from the environment at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .files import default_image_dir
+
+
+def _integer(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Generations waiting on upstreams at once. Each mostly waits on the network, so this is
+    # far above Gradio's default of 1 per event, which would serialize every visitor.
+    concurrency: int = 64
+    queue_size: int = 256  # visitors waiting beyond `concurrency`; more get "queue full"
+    fallback: bool = True  # try another Space of the same model when one is out of quota
+    job_timeout: int = 300  # seconds for one upstream job, queue included
+    history_size: int = 40  # images kept per browser session
+    image_dir: Path = field(default_factory=default_image_dir)
+    # "Sign in with Hugging Face": on where the Space enables OAuth (HF sets OAUTH_CLIENT_ID).
+    login: bool = False
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        return cls(
+            concurrency=_integer("SPACE_CANVAS_CONCURRENCY", cls.concurrency),
+            queue_size=_integer("SPACE_CANVAS_QUEUE_SIZE", cls.queue_size),
+            fallback=_flag("SPACE_CANVAS_FALLBACK", cls.fallback),
+            job_timeout=_integer("SPACE_CANVAS_TIMEOUT", cls.job_timeout),
+            history_size=_integer("SPACE_CANVAS_HISTORY", cls.history_size),
+            image_dir=default_image_dir(),
+            login=_flag("SPACE_CANVAS_LOGIN", bool(os.environ.get("OAUTH_CLIENT_ID"))),
+        )
