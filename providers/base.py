@@ -25,10 +25,12 @@ from .gradio_space import JobOutput, SpaceClients, Timeouts, run_job
 from .images import ImageFetcher, LocalImage, check_image
 from .prompting import Messages, format_image_prompt, use_aspect_ratio
 from .responses import ImagePreview, ImageResponse, ProgressUpdate
-from .spec import MAX_PROMPT_CHARS, MAX_SEED, SpaceSpec, as_number
+from .spec import MAX_PROMPT_CHARS, MAX_SEED, Range, SpaceSpec
 
 # Sizes a caller may ask for before snapping; each Space then snaps into its own bounds.
 REQUEST_SIZE = (32, 4096)
+REQUEST_SIDE = Range(*REQUEST_SIZE, step=1, default=1024)
+SEED = Range(0, MAX_SEED, step=1, default=0)
 REQUEST_FIELDS = (
     "prompt",
     "negative_prompt",
@@ -40,7 +42,8 @@ REQUEST_FIELDS = (
     "seed",
     "randomize_seed",
 )
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 and C1 control characters, except tab and newline.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class Runtime:
@@ -265,8 +268,10 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
                         yield event
                 elif event.final:
                     yield await results.final(event)
-                else:
+                elif results.expects_preview():
                     yield await results.preview(event)
+                else:  # the final image, streamed before completion: fetch it now
+                    await results.prefetch(event)
         except ResponseError as error:
             if isinstance(error, SpaceUnavailableError):
                 clients.forget(cls.url, proxy)  # it may come back with a new config
@@ -289,15 +294,22 @@ class _Results:
         self.previews = 0
         self.last: LocalImage | None = None
 
+    def expects_preview(self) -> bool:
+        """A streaming Space sends one preview per step, then the final image as one more."""
+        spec = self.provider.spec
+        return spec.streams_previews and self.previews < self.arguments["num_inference_steps"]
+
     async def preview(self, output: JobOutput) -> ImagePreview:
         image = await self._fetch(output, full_check=False)
         self.previews += 1
-        total = (
-            self.arguments.get("num_inference_steps")
-            if self.provider.spec.streams_previews
-            else None
+        return ImagePreview(
+            step=self.previews,
+            total_steps=self.arguments["num_inference_steps"],
+            **self._fields(image, output),
         )
-        return ImagePreview(step=self.previews, total_steps=total, **self._fields(image, output))
+
+    async def prefetch(self, output: JobOutput) -> None:
+        await self._fetch(output, full_check=True)
 
     async def final(self, output: JobOutput) -> ImageResponse:
         image = await self._fetch(output, full_check=True)
@@ -368,18 +380,11 @@ def clean_text(field: str, value: Any) -> str:
 
 
 def _request_side(field: str, value: Any) -> int:
-    side = as_number(field, value, integer=True)
-    low, high = REQUEST_SIZE
-    if not low <= side <= high:
-        raise BadRequestError(f"{field} must be between {low} and {high}, not {side}.", field=field)
-    return side
+    return REQUEST_SIDE.check(field, value, integer=True)
 
 
 def _seed(value: Any) -> int:
-    seed = as_number("seed", value, integer=True)
-    if not 0 <= seed <= MAX_SEED:
-        raise BadRequestError(f"seed must be between 0 and {MAX_SEED}, not {seed}.", field="seed")
-    return seed
+    return SEED.check("seed", value, integer=True)
 
 
 def _image_url(values: tuple[Any, ...], space_url: str) -> str:

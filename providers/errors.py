@@ -155,4 +155,6 @@ def from_app_error(message: str, title: str | None) -> ResponseError:
             title=title,
             generic=True,
         )
+    if not text:
+        return UpstreamAppError("the Space reported an error without saying what.", title=title)
     return UpstreamAppError(f"the Space reported an error: {text}", title=title)

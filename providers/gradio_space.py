@@ -165,6 +165,7 @@ class JobOutput:
 
 
 _JOB_DONE = object()
+_DEADLINE = object()
 
 # job.cancel() posts to the Space: run it off the event loop, and off the caller's path.
 _cancellers = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="cancel")
@@ -194,22 +195,21 @@ async def run_job(
     finally:
         _update_sink.reset(token)
 
-    # Completion travels through the same queue, after every update the job sent.
+    # Completion and the deadline travel through the same queue as the updates, after every
+    # update sent before them. A plain `await get()` keeps cancellation exact (on 3.11,
+    # wait_for can swallow a cancel that lands as the get completes, CPython gh-86296).
     job.future.add_done_callback(lambda _future: sink.put_nowait(_JOB_DONE))
-    deadline = loop.time() + total_timeout
+    deadline = loop.call_later(total_timeout, sink.queue.put_nowait, _DEADLINE)
     completed = False
     try:
         while True:
-            try:
-                update = await asyncio.wait_for(
-                    sink.queue.get(), timeout=max(0.0, deadline - loop.time())
-                )
-            except asyncio.TimeoutError:
-                raise UpstreamTimeoutError(
-                    f"the Space did not finish within {total_timeout:g} s; the job was cancelled"
-                ) from None
+            update = await sink.queue.get()
             if update is _JOB_DONE:
                 break
+            if update is _DEADLINE:
+                raise UpstreamTimeoutError(
+                    f"the Space did not finish within {total_timeout:g} s; the job was cancelled"
+                )
             event = _event_from(update)
             if event is not None:
                 yield event
@@ -217,6 +217,7 @@ async def run_job(
         completed = True
         yield JobOutput(values=_as_tuple(result), final=True)
     finally:
+        deadline.cancel()
         if not completed and not job.done():
             _cancellers.submit(job.cancel)
 

@@ -128,7 +128,12 @@ def check_image(path: Path, *, full_check: bool) -> tuple[int, int, str]:
             if full_check:
                 image.load()
             return width, height, IMAGE_FORMATS[image.format]
-    except (UnidentifiedImageError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        # Raised by Image.open itself from the header, before any pixel is decoded.
+        raise MalformedOutputError(
+            "the Space returned an image far larger than any it makes; refused without decoding it"
+        ) from error
+    except UnidentifiedImageError as error:
         raise MalformedOutputError("the Space returned a file that is not an image") from error
     except (OSError, SyntaxError, ValueError) as error:
         # Pillow reports truncated or corrupt data as OSError/SyntaxError.

@@ -37,9 +37,13 @@ def _message_text(message: str | Mapping[str, Any]) -> str | None:
     content = message.get("content", "")
     if isinstance(content, str):
         return content
-    # OpenAI-style content parts: [{"type": "text", "text": "..."}, ...]
-    parts = [part.get("text", "") for part in content if isinstance(part, Mapping)]
-    return " ".join(part for part in parts if part)
+    if isinstance(content, Sequence):
+        # OpenAI-style content parts: [{"type": "text", "text": "..."}, ...]
+        parts = [part.get("text") for part in content if isinstance(part, Mapping)]
+        return " ".join(part for part in parts if isinstance(part, str) and part)
+    raise BadRequestError(
+        f"a message's content must be text, not {type(content).__name__}", field="messages"
+    )
 
 
 def format_image_prompt(messages: Messages, prompt: str | None = None) -> str:
@@ -54,7 +58,13 @@ def format_image_prompt(messages: Messages, prompt: str | None = None) -> str:
         return ""
     if isinstance(messages, str | Mapping):
         messages = [messages]
-    for message in reversed(list(messages)):
+    if not isinstance(messages, Sequence):
+        raise BadRequestError(
+            f"messages must be text, a message dict or a list of them, "
+            f"not {type(messages).__name__}",
+            field="messages",
+        )
+    for message in reversed(messages):
         if not isinstance(message, str | Mapping):
             raise BadRequestError(
                 f"messages must hold strings or dicts with 'role' and 'content', "

@@ -29,7 +29,13 @@ class Registry:
         self, name: str, provider: type[SpaceProvider], aliases: tuple[str, ...] = ()
     ) -> None:
         entry = Entry(name, provider)
-        keys = {name, provider.__name__, provider.default_model, *aliases}
+        keys = {
+            name,
+            provider.__name__,
+            provider.default_model,
+            *provider.model_spellings,
+            *aliases,
+        }
         for key in keys:
             taken = self._lookup.get(key.lower())
             if taken is not None:
@@ -82,7 +88,10 @@ class Registry:
                     f"SPACE_URLS entry {item!r} is not ClassName=http(s)://address; "
                     f"class names: {', '.join(by_class)}"
                 )
-            provider.url = url.strip().rstrip("/")
+            new_url = url.strip().rstrip("/")
+            if provider.api_endpoint.startswith(provider.url):  # absolute: move it along
+                provider.api_endpoint = new_url + provider.api_endpoint[len(provider.url) :]
+            provider.url = new_url
 
 
 def space_urls_from_environment(registry: Registry) -> None:

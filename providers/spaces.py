@@ -171,8 +171,9 @@ class Voodoohop_Flux1Schnell(SpaceProvider):
     spec = SpaceSpec(
         space_id="voodoohop/FLUX.1-schnell",
         parameters=FLUX_SCHNELL_PARAMETERS,
-        # Bounds unconfirmed upstream; the seed's own rule gives multiples of 8 from 32.
-        size=SizeRule(minimum=256, maximum=2048, step=8, default=768),
+        # Bounds unconfirmed upstream. The seed's rule (multiples of 8) runs first; step 16
+        # is FLUX's grid, to which its pipeline would otherwise round the image down.
+        size=SizeRule(minimum=256, maximum=2048, step=16, default=768),
         steps=Range(1, 50, 1, 2),
         guidance=None,
         streams_previews=False,

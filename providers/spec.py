@@ -9,6 +9,7 @@ once, so a new Space is added by declaring it.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ class Range:
             raise BadRequestError(
                 f"{field} must be between {low} and {high}, not {_plain(number)}.", field=field
             )
-        return number
+        return int(number) if integer else float(number)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class SpaceSpec:
     size: SizeRule
     steps: Range
     guidance: Range | None  # None: the Space takes no guidance scale
-    streams_previews: bool
+    streams_previews: bool  # one output per step, then the final image as one more
     gpu_seconds: int  # ZeroGPU reservation per call, for quota hints
     api_name: str = "/infer"
 
@@ -104,19 +105,26 @@ def as_number(field: str, value: Any, *, integer: bool) -> float | int:
         try:
             value = float(value.strip())
         except ValueError:
-            raise BadRequestError(
-                f"{field} must be a number, not {value!r}.", field=field
-            ) from None
-    if not isinstance(value, int | float):
-        raise BadRequestError(f"{field} must be a number, not {type(value).__name__}.", field=field)
-    if not math.isfinite(value):
-        raise BadRequestError(f"{field} must be a finite number, not {value}.", field=field)
-    if integer:
-        if value != int(value):
-            raise BadRequestError(f"{field} must be a whole number, not {value}.", field=field)
+            message = f"{field} must be a number, not {value!r}."
+            raise BadRequestError(message, field=field) from None
+    if isinstance(value, numbers.Integral):
+        # Kept an int (exact, however large): comparing it with float bounds cannot overflow.
         return int(value)
-    return float(value)
+    if not isinstance(value, numbers.Real):
+        raise BadRequestError(f"{field} must be a number, not {type(value).__name__}.", field=field)
+    number = float(value)
+    if not math.isfinite(number):
+        raise BadRequestError(f"{field} must be a finite number, not {number}.", field=field)
+    if integer:
+        if not number.is_integer():
+            raise BadRequestError(f"{field} must be a whole number, not {number}.", field=field)
+        return int(number)
+    return number
 
 
 def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
+    """A number as a person writes it: 4 not 4.0; absurdly long ones shortened."""
+    if isinstance(number, int) or number.is_integer():
+        text = str(int(number))
+        return text if len(text) <= 24 else f"{text[:12]}…({len(text)} digits)"
+    return str(number)

@@ -1,0 +1,266 @@
+"""Providers against the emulator Spaces, through the real gradio_client over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+
+import pytest
+from PIL import Image
+
+import providers
+from providers import (
+    ASPECT_RATIOS,
+    RUNTIME,
+    BlackForestLabs_Flux1Dev,
+    ImagePreview,
+    ImageResponse,
+    MalformedOutputError,
+    QuotaExceededError,
+    SpaceUnavailableError,
+    StabilityAI_SD35Large,
+    Timeouts,
+    UpstreamTimeoutError,
+)
+from tests.emulators.contracts import CONTRACTS
+
+from .helpers import collect
+
+PROVIDERS = providers.registry.providers()
+
+
+def test_every_provider_has_an_emulator():
+    declared = {p.spec.space_id for p in PROVIDERS}
+    emulated = {c.space_id for c in CONTRACTS.values()}
+    assert declared <= emulated
+
+
+@pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.__name__)
+def test_every_aspect_ratio_gives_an_image_of_the_snapped_size(provider, spaces):
+    emulator = spaces(provider)
+    for ratio in ASPECT_RATIOS:
+        expected = provider.prepare(prompt="x", aspect_ratio=ratio)
+        items = collect(
+            provider.generate(
+                model=None, prompt="a lighthouse", aspect_ratio=ratio, num_inference_steps=2
+            )
+        )
+        final = items[-1]
+        assert type(final) is ImageResponse, ratio
+        assert all(type(item) is ImagePreview for item in items[:-1])
+        with Image.open(final.path) as image:
+            image.load()
+            assert image.size == (expected["width"], expected["height"]), ratio
+        assert (final.width, final.height) == image.size
+        job = emulator.controls.jobs[-1]
+        assert job.status == "completed"
+        assert job.arguments["width"] == expected["width"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.__name__)
+def test_previews_match_what_the_space_streams(provider, spaces):
+    emulator = spaces(provider)
+    items = collect(provider.generate(model=None, prompt="a fox", num_inference_steps=3))
+    previews = [item for item in items if isinstance(item, ImagePreview)]
+    job = emulator.controls.jobs[-1]
+    assert len(previews) == job.previews_sent
+    assert bool(previews) == provider.spec.streams_previews
+    assert [p.step for p in previews] == list(range(1, len(previews) + 1))
+    assert items[-1].seed == job.seed_used
+
+
+def test_seed_api_of_the_seed_documents_works_unchanged(spaces):
+    spaces(StabilityAI_SD35Large)
+    items = collect(
+        StabilityAI_SD35Large.create_async_generator(
+            model="stabilityai-stable-diffusion-3-5-large",
+            messages=["Generate an image of a cat playing the piano."],
+        )
+    )
+    (final,) = items
+    assert final.alt == "Generate an image of a cat playing the piano."
+    assert final.url.startswith(StabilityAI_SD35Large.url)
+    assert final.images == [final.path]
+
+
+def test_a_fixed_seed_reaches_the_space_and_comes_back(spaces):
+    emulator = spaces(StabilityAI_SD35Large)
+    items = collect(
+        StabilityAI_SD35Large.create_async_generator(
+            "sd-3.5", [{"role": "user", "content": "a cat"}], seed=1234, randomize_seed=False
+        )
+    )
+    assert items[-1].seed == 1234
+    assert emulator.controls.jobs[-1].arguments["seed"] == 1234
+
+
+def test_quota_error_carries_the_upstream_message_and_the_wait(spaces):
+    emulator = spaces(StabilityAI_SD35Large)
+    emulator.controls.inject("quota")
+    with pytest.raises(QuotaExceededError) as caught:
+        collect(StabilityAI_SD35Large.generate(model=None, prompt="a cat"))
+    error = caught.value
+    assert error.wait is not None and error.wait.total_seconds() == 23 * 3600 + 41 * 60 + 7
+    assert "ZeroGPU quota" in error.upstream_message
+    assert error.message.startswith(StabilityAI_SD35Large.label)
+    assert "23 h 41 min" in error.message
+
+
+def test_an_unreachable_space_is_reported_as_unavailable(monkeypatch):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(StabilityAI_SD35Large, "url", f"http://127.0.0.1:{port}")
+    with pytest.raises(SpaceUnavailableError) as caught:
+        collect(StabilityAI_SD35Large.generate(model=None, prompt="a cat"))
+    assert f"127.0.0.1:{port}" in str(caught.value)
+
+
+def test_a_space_that_accepts_but_never_answers_fails_within_the_timeouts(monkeypatch):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    accepted = []
+    stop = threading.Event()
+
+    def hold_connections():
+        silent.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(silent.accept()[0])
+            except OSError:
+                continue
+
+    holder = threading.Thread(target=hold_connections, daemon=True)
+    holder.start()
+    previous = RUNTIME.clients.timeouts
+    RUNTIME.configure(timeouts=Timeouts(connect=0.5, read=0.5, total=5))
+    try:
+        monkeypatch.setattr(
+            StabilityAI_SD35Large, "url", f"http://127.0.0.1:{silent.getsockname()[1]}"
+        )
+        with pytest.raises(SpaceUnavailableError, match="did not answer"):
+            collect(StabilityAI_SD35Large.generate(model=None, prompt="a cat"))
+    finally:
+        RUNTIME.configure(timeouts=previous)
+        stop.set()
+        holder.join()
+        for connection in accepted:
+            connection.close()
+        silent.close()
+
+
+def test_a_stalled_job_times_out_and_is_cancelled_upstream(spaces):
+    emulator = spaces(StabilityAI_SD35Large)
+    emulator.controls.inject("stall")
+    with pytest.raises(UpstreamTimeoutError):
+        collect(StabilityAI_SD35Large.generate(model=None, prompt="a cat", timeout=1))
+    emulator.controls.wait_for(lambda c: c.jobs and c.jobs[-1].status == "cancelled")
+
+
+def test_leaving_the_loop_after_the_first_preview_cancels_the_upstream_job(spaces):
+    emulator = spaces(BlackForestLabs_Flux1Dev)
+    emulator.controls.set_step_latency(0.2)
+
+    async def first_preview_then_leave():
+        stream = BlackForestLabs_Flux1Dev.generate(
+            model=None, prompt="a fox", num_inference_steps=30
+        )
+        async for item in stream:
+            if isinstance(item, ImagePreview):
+                break
+        await stream.aclose()
+
+    asyncio.run(first_preview_then_leave())
+    emulator.controls.wait_for(lambda c: c.jobs and c.jobs[-1].status == "cancelled")
+    assert emulator.controls.jobs[-1].previews_sent < 30
+
+
+def test_cancelling_the_task_cancels_the_upstream_job(spaces):
+    emulator = spaces(BlackForestLabs_Flux1Dev)
+    emulator.controls.set_step_latency(0.2)
+
+    async def cancel_after_first_preview():
+        first = asyncio.Event()
+
+        async def consume():
+            async for item in BlackForestLabs_Flux1Dev.generate(
+                model=None, prompt="a fox", num_inference_steps=30
+            ):
+                if isinstance(item, ImagePreview):
+                    first.set()
+
+        task = asyncio.create_task(consume())
+        await first.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel_after_first_preview())
+    emulator.controls.wait_for(lambda c: c.jobs and c.jobs[-1].status == "cancelled")
+
+
+def test_each_call_carries_only_its_own_visitor_token(spaces, monkeypatch):
+    # A machine token in the environment must never be sent on visitors' behalf.
+    monkeypatch.setenv("HF_TOKEN", "hf_machine_owner_token")
+    emulator = spaces(StabilityAI_SD35Large)
+    emulator.controls.hold()
+
+    async def three_visitors():
+        generate = StabilityAI_SD35Large.generate
+        calls = [
+            collect_async(generate(model=None, prompt="a", x_ip_token="tok-a")),
+            collect_async(generate(model=None, prompt="b", x_ip_token="tok-b")),
+            collect_async(generate(model=None, prompt="c")),
+        ]
+        tasks = [asyncio.create_task(call) for call in calls]
+        await asyncio.to_thread(emulator.controls.wait_for_jobs, 3, status="running")
+        emulator.controls.release()
+        return await asyncio.gather(*tasks)
+
+    asyncio.run(three_visitors())
+    jobs = emulator.controls.jobs
+    tokens = {job.arguments["prompt"]: job.headers.get("x-ip-token") for job in jobs}
+    assert tokens == {"a": "tok-a", "b": "tok-b", "c": None}
+    for job in emulator.controls.jobs:
+        assert "hf_machine_owner_token" not in " ".join(job.headers.values())
+        assert "x-hf-authorization" not in job.headers
+        assert "authorization" not in job.headers
+
+
+def test_an_api_key_is_sent_on_that_call_only(spaces):
+    emulator = spaces(StabilityAI_SD35Large)
+    collect(StabilityAI_SD35Large.generate(model=None, prompt="mine", api_key="hf_visitor"))
+    collect(StabilityAI_SD35Large.generate(model=None, prompt="theirs"))
+    headers = {job.arguments["prompt"]: job.headers for job in emulator.controls.jobs}
+    assert headers["mine"]["x-hf-authorization"] == "Bearer hf_visitor"
+    assert "x-hf-authorization" not in headers["theirs"]
+
+
+def test_one_client_per_space_is_built_once_and_reused(spaces):
+    spaces(StabilityAI_SD35Large)
+    first = RUNTIME.clients.get(StabilityAI_SD35Large.url)
+    collect(StabilityAI_SD35Large.generate(model=None, prompt="a"))
+    collect(StabilityAI_SD35Large.generate(model=None, prompt="b"))
+    assert RUNTIME.clients.get(StabilityAI_SD35Large.url) is first
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        ("not_image", "not an image"),
+        ("truncated_image", "broken image"),
+        ("huge_image", "without decoding"),
+    ],
+)
+def test_a_malformed_image_is_refused_as_a_runtime_error(spaces, fault, words):
+    emulator = spaces(StabilityAI_SD35Large)
+    emulator.controls.inject(fault)
+    with pytest.raises(MalformedOutputError, match=words) as caught:
+        collect(StabilityAI_SD35Large.generate(model=None, prompt="a cat"))
+    assert isinstance(caught.value, RuntimeError)
+
+
+async def collect_async(stream):
+    return [item async for item in stream]
