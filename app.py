@@ -54,7 +54,12 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
 def plain(text: str) -> str:
     """Text shown verbatim inside Markdown: no HTML, no Markdown syntax."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", no_markup(text))
+
+
+def no_markup(text: str) -> str:
+    """Text for places that render HTML (error pop-ups): shown as typed, never as markup."""
+    return html.escape(text, quote=False)
 
 
 def status_line(text: str, *, error: bool = False) -> str:
@@ -107,12 +112,12 @@ def request_of(
     try:
         generation.resolve(request)  # every check, before any upstream call
     except BadRequestError as error:
-        raise gr.Error(html.escape(error.message), title="Please check your input") from None
+        raise gr.Error(no_markup(error.message), title="Please check your input") from None
     return request
 
 
 def upstream_error(error: ResponseError) -> gr.Error:
-    return gr.Error(html.escape(error.message), title="The Space could not make this image")
+    return gr.Error(no_markup(error.message), title="The Space could not make this image")
 
 
 # ---- event handlers ----
@@ -365,7 +370,10 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
         concurrency_limit=SETTINGS.concurrency,
         concurrency_id="generate",
         show_progress="minimal",
-        api_visibility="private",
+        # Callable (tests watch its stream of gallery updates), not in the API docs:
+        # `/generate` is the documented endpoint.
+        api_visibility="undocumented",
+        api_name="stream",
     )
     stop_button.click(
         on_stop, inputs=[history], outputs=[gallery, status], cancels=[generating], queue=False
@@ -376,6 +384,9 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
         inputs=request_inputs,
         outputs=[api_image, api_seed],
         api_name="generate",
+        # Raw values reach our checks, whose errors name the field; Gradio's own range
+        # checks would say "Value 60 is greater than maximum value 50." and not which.
+        preprocess=False,
         concurrency_limit=SETTINGS.concurrency,
         concurrency_id="generate",
     )

@@ -1,0 +1,73 @@
+"""Start the app as people run it (`python app.py`) in a subprocess, pointed at emulators."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+READY = "Running on local URL"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class AppProcess:
+    """`python app.py` under the network guard; its output is kept for the tests to read."""
+
+    def __init__(self, space_urls: str, workdir: Path, **environment: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING", "SPACE"))}
+        env |= {
+            "SPACE_URLS": space_urls,
+            "GRADIO_SERVER_PORT": str(self.port),
+            "SPACE_CANVAS_IMAGES": str(workdir / "images"),
+            "SPACE_CANVAS_DOWNLOADS": str(workdir / "downloads"),
+            "GRADIO_TEMP_DIR": str(workdir / "gradio"),
+            # A machine token that must never reach an upstream on a visitor's behalf.
+            "HF_TOKEN": "hf_machine_owner_token",
+            "PYTHONUNBUFFERED": "1",
+            **environment,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "tests" / "network_guard.py"), str(ROOT / "app.py")],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.output: list[str] = []
+        self._ready = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        if not self._ready.wait(timeout=60):
+            self.stop()
+            raise RuntimeError("the app did not start:\n" + "".join(self.output))
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+            if READY in line:
+                self._ready.set()
+        self._ready.set()  # the process ended: stop waiting
+
+    def log(self) -> str:
+        return "".join(self.output)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(timeout=5)

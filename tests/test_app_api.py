@@ -1,0 +1,180 @@
+"""The app's API and event stream, driven by gradio_client, with every Space emulated."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+from canvas.pnginfo import read_parameters
+from providers import BlackForestLabs_Flux1Dev, BlackForestLabs_Flux1Schnell, StabilityAI_SD35Large
+
+from .helpers import emulator_for
+
+
+@pytest.fixture
+def client(app_server, fresh):
+    client = Client(app_server.url, verbose=False)
+    yield client
+    client.close()
+
+
+def test_generate_with_only_a_prompt_returns_a_png_and_the_seed(client, emulators):
+    path, seed = client.predict("a lighthouse at dusk", api_name="/generate")
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        assert image.size == (1024, 1024)
+    job = emulator_for(emulators, BlackForestLabs_Flux1Schnell).controls.jobs[-1]
+    assert seed == job.seed_used
+    assert read_parameters(path).seed == seed
+
+
+def test_a_downloaded_png_reproduces_the_settings_it_was_made_with(client, emulators):
+    settings = {
+        "prompt": 'a red fox, 35mm photo, "golden" light\nsecond line',
+        "negative_prompt": "blurry, text",
+        "model": "sd-3.5-large",
+        "aspect_ratio": "3:2",
+        "num_inference_steps": 12,
+        "guidance_scale": 5.5,
+        "seed": 31337,
+        "randomize_seed": False,
+    }
+    path, _ = client.predict(**settings, api_name="/generate")
+    first = emulator_for(emulators, StabilityAI_SD35Large).controls.jobs[-1].arguments
+    saved = read_parameters(path)
+    client.predict(
+        prompt=saved.prompt,
+        negative_prompt=saved.negative_prompt,
+        model="sd-3.5-large",
+        width=saved.width,
+        height=saved.height,
+        num_inference_steps=saved.steps,
+        guidance_scale=saved.guidance_scale,
+        seed=saved.seed,
+        randomize_seed=False,
+        api_name="/generate",
+    )
+    again = emulator_for(emulators, StabilityAI_SD35Large).controls.jobs[-1].arguments
+    assert again == first
+    assert (saved.width, saved.height) == (1024, 672)
+
+
+def test_a_streaming_model_updates_the_gallery_before_the_final_image(client, emulators):
+    job = client.submit("a fox", "", "flux-dev", "1:1", 0, 0, 6, 3.5, 0, True, api_name="/stream")
+    job.result(timeout=60)
+    # Frames that only update the status leave the gallery alone (a `gr.skip()` update).
+    galleries = [output[0] for output in job.outputs() if isinstance(output[0], list)]
+    previews = [g for g in galleries if g[0]["caption"] == "Preview"]
+    assert (
+        len(previews)
+        == emulator_for(emulators, BlackForestLabs_Flux1Dev).controls.jobs[-1].previews_sent
+    )
+    assert len(previews) > 1
+    final = galleries[-1]
+    assert final[0]["caption"].startswith("FLUX.1 [dev]")
+    assert len(final) == 1  # the preview was replaced, not kept
+
+
+def test_users_are_not_serialized(app_server, fresh, emulators):
+    emulator = emulator_for(emulators, BlackForestLabs_Flux1Schnell)
+    emulator.controls.hold()
+    clients = [Client(app_server.url, verbose=False) for _ in range(8)]
+    try:
+        jobs = [c.submit(f"picture {i}", api_name="/generate") for i, c in enumerate(clients)]
+        emulator.controls.wait_for_jobs(8, status="running", timeout=30)
+        assert emulator.controls.running == 8
+        emulator.controls.release()
+        results = [job.result(timeout=60) for job in jobs]
+    finally:
+        emulator.controls.release()
+        for c in clients:
+            c.close()
+    assert len({path for path, _ in results}) == 8
+    assert emulator.controls.max_concurrent == 8
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"prompt": "   "}, "prompt is empty"),
+        ({"prompt": "x" * 2001}, "prompt"),
+        ({"prompt": "x", "model": "dall-e-3"}, "Unknown model 'dall-e-3'"),
+        ({"prompt": "x", "aspect_ratio": "7:3"}, "Unknown aspect ratio '7:3'"),
+        ({"prompt": "x", "width": 99999}, "width must be between 32 and 4096"),
+        ({"prompt": "x", "model": "sd-3.5-large", "guidance_scale": 9}, "guidance_scale"),
+        ({"prompt": "x", "seed": -5}, "seed must be between 0"),
+    ],
+)
+def test_bad_input_is_refused_by_name_before_any_upstream_call(client, emulators, arguments, named):
+    with pytest.raises(AppError) as caught:
+        client.predict(**arguments, api_name="/generate")
+    assert named in caught.value.message
+    assert all(not e.controls.jobs for e in emulators.values())
+
+
+def test_a_quota_error_reads_as_a_quota_message_with_the_wait(client, emulators):
+    emulator_for(emulators, StabilityAI_SD35Large).controls.inject("quota")
+    with pytest.raises(AppError) as caught:
+        client.predict("x", model="sd-3.5-large", api_name="/generate")
+    message = caught.value.message
+    assert "quota" in message and "23 h 41 min" in message and "sign in" in message.lower()
+    assert "Traceback" not in message
+
+
+def test_each_visitor_token_reaches_the_space_on_that_visitors_call_only(
+    app_server, fresh, emulators
+):
+    emulator = emulator_for(emulators, BlackForestLabs_Flux1Schnell)
+    emulator.controls.hold()
+    visitors = {
+        "alice": Client(app_server.url, verbose=False, headers={"x-ip-token": "token-alice"}),
+        "bob": Client(app_server.url, verbose=False, headers={"x-ip-token": "token-bob"}),
+        "carol": Client(app_server.url, verbose=False),
+    }
+    try:
+        jobs = [c.submit(name, api_name="/generate") for name, c in visitors.items()]
+        emulator.controls.wait_for_jobs(3, status="running", timeout=30)
+        emulator.controls.release()
+        for job in jobs:
+            job.result(timeout=60)
+    finally:
+        emulator.controls.release()
+        for c in visitors.values():
+            c.close()
+    seen = {job.arguments["prompt"]: job.headers for job in emulator.controls.jobs}
+    assert seen["alice"].get("x-ip-token") == "token-alice"
+    assert seen["bob"].get("x-ip-token") == "token-bob"
+    assert "x-ip-token" not in seen["carol"]
+    for headers in seen.values():
+        assert "x-hf-authorization" not in headers  # the machine's HF_TOKEN stays home
+        assert "hf_machine_owner_token" not in " ".join(headers.values())
+
+
+def test_the_app_started_and_served_without_any_network_call(app_server):
+    client = Client(app_server.url, verbose=False)
+    try:
+        api = client.view_api(print_info=False, return_format="dict")
+    finally:
+        client.close()
+    assert "/generate" in api["named_endpoints"]
+    assert "NETWORK-GUARD" not in app_server.log()
+
+
+def test_concurrent_calls_finish_with_each_callers_own_image(app_server, fresh):
+    prompts = [f"subject {i}" for i in range(4)]
+
+    def one(prompt):
+        client = Client(app_server.url, verbose=False)
+        try:
+            path, _ = client.predict(prompt, seed=7, randomize_seed=False, api_name="/generate")
+        finally:
+            client.close()
+        return prompt, read_parameters(path).prompt
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        for asked, got in pool.map(one, prompts):
+            assert asked == got
