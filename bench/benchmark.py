@@ -1,0 +1,310 @@
+"""What Space Canvas adds to the upstream's own time, measured on loopback against emulators.
+
+    python bench/benchmark.py           # the full run (minutes); writes docs/PERFORMANCE.md
+    python bench/benchmark.py --quick   # few runs: a smoke test of the benchmark itself
+
+Sections: overhead against a direct gradio_client call, scaling with simultaneous users,
+start-up, image work per generation, memory and threads over many generations. Everything
+talks to 127.0.0.1 only and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gradio_client import Client  # noqa: E402
+
+import providers  # noqa: E402
+from tests.app_server import AppProcess  # noqa: E402
+from tests.emulators import start_emulator  # noqa: E402
+from tests.helpers import emulator_for  # noqa: E402
+
+STREAMING = providers.BlackForestLabs_Flux1Dev  # previews: one per step
+SINGLE = providers.BlackForestLabs_Flux1Schnell  # no previews
+
+
+@dataclass
+class Timing:
+    first_preview: float | None
+    final: float
+
+
+# ---- one call, direct or through the app ---------------------------------------------------
+
+
+def direct_call(client: Client, steps: int) -> Timing:
+    """The physical limit: gradio_client straight to the emulator Space."""
+    start = time.perf_counter()
+    first = None
+    job = client.submit(
+        prompt="bench", seed=1, randomize_seed=False, width=512, height=512,
+        **({"guidance_scale": 3.5} if steps else {}),
+        num_inference_steps=max(steps, 1), api_name="/infer",
+    )  # fmt: skip
+    for _ in job:  # every output: the previews, then the final
+        if first is None:
+            first = time.perf_counter() - start
+    job.result()
+    return Timing(first if steps else None, time.perf_counter() - start)
+
+
+def app_final(client: Client, model: str, steps: int) -> float:
+    """Time to the final image through the documented `/generate` endpoint."""
+    start = time.perf_counter()
+    client.predict(
+        "bench", model=model, width=512, height=512, num_inference_steps=max(steps, 1),
+        seed=1, randomize_seed=False, api_name="/generate",
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def app_first_preview(client: Client, model: str, steps: int) -> float:
+    """Time to the first preview in the page's stream (`/stream`, what the gallery gets)."""
+    start = time.perf_counter()
+    job = client.submit(
+        "bench", "", model, "1:1", 512, 512, steps, 3.5, 1, False, api_name="/stream"
+    )
+    for output in job:
+        gallery = output[0]
+        if isinstance(gallery, list) and gallery and gallery[0].get("caption") == "Preview":
+            elapsed = time.perf_counter() - start
+            job.cancel()
+            return elapsed
+    raise RuntimeError("no preview arrived")
+
+
+# ---- sections ---------------------------------------------------------------------------------
+
+
+def overhead(app: AppProcess, emulators: dict, runs: int) -> list[str]:
+    rows = [
+        "| job | previews | runs | direct final | app final | app − direct | "
+        "direct 1st preview | app 1st preview | app − direct |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    app_client = Client(app.url, verbose=False)
+    for job_seconds in (0.2, 2.0):
+        for previews in (0, 4, 28):
+            provider = STREAMING if previews else SINGLE
+            emulator = emulator_for(emulators, provider)
+            emulator.controls.reset()
+            emulator.controls.set_latency(job_seconds)
+            direct = Client(emulator.url, verbose=False)
+            model = providers.registry.name_of(provider)
+            direct_final, through_final, direct_first, through_first = [], [], [], []
+            for _ in range(runs):  # interleaved, so drift hits both sides alike
+                timing = direct_call(direct, previews)
+                direct_final.append(timing.final)
+                through_final.append(app_final(app_client, model, previews))
+                if previews:
+                    direct_first.append(timing.first_preview)
+                    through_first.append(app_first_preview(app_client, model, previews))
+            direct.close()
+            row = [
+                f"{job_seconds:g} s", str(previews), str(runs),
+                ms(median(direct_final)), ms(median(through_final)),
+                ms(median(through_final) - median(direct_final)),
+            ]  # fmt: skip
+            if previews:
+                row += [
+                    ms(median(direct_first)), ms(median(through_first)),
+                    ms(median(through_first) - median(direct_first)),
+                ]  # fmt: skip
+            else:
+                row += ["–", "–", "–"]
+            rows.append("| " + " | ".join(row) + " |")
+            print(rows[-1], flush=True)
+    app_client.close()
+    return rows
+
+
+def scaling(app: AppProcess, emulators: dict, users_list: list[int]) -> list[str]:
+    emulator = emulator_for(emulators, SINGLE)
+    emulator.controls.reset()
+    emulator.controls.set_latency(1.0)
+    clients = [Client(app.url, verbose=False) for _ in range(max(users_list))]
+    rows = ["| users | wall time | × one user's | most jobs running at once upstream |"]
+    rows.append("| --- | --- | --- | --- |")
+    single = None
+    for users in users_list:
+        emulator.controls.reset()
+        emulator.controls.set_latency(1.0)
+        start = time.perf_counter()
+        with ThreadPoolExecutor(users) as pool:
+            list(pool.map(lambda c: c.predict("bench", api_name="/generate"), clients[:users]))
+        wall = time.perf_counter() - start
+        single = single or wall
+        rows.append(
+            f"| {users} | {wall:.2f} s | {wall / single:.2f} | {emulator.controls.max_concurrent} |"
+        )
+        print(rows[-1], flush=True)
+    for client in clients:
+        client.close()
+    return rows
+
+
+def startup(space_urls: str, runs: int) -> list[str]:
+    gradio_import, app_start = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import gradio"], check=True)
+        gradio_import.append(time.perf_counter() - start)
+        app_start.append(time_to_first_page(space_urls))
+    difference = median(app_start) - median(gradio_import)
+    return [
+        "| measure | median |",
+        "| --- | --- |",
+        f'| `python -c "import gradio"` | {median(gradio_import):.2f} s |',
+        f"| `python app.py` to the first HTTP 200 on `/` | {median(app_start):.2f} s |",
+        f"| difference | {difference:.2f} s |",
+    ]
+
+
+def time_to_first_page(space_urls: str) -> float:
+    with tempfile.TemporaryDirectory() as workdir:
+        port = free_port()
+        env = dict(os.environ, SPACE_URLS=space_urls, GRADIO_SERVER_PORT=str(port),
+                   SPACE_CANVAS_IMAGES=f"{workdir}/images")  # fmt: skip
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = start + 60
+            while time.perf_counter() < deadline:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as r:
+                        if r.status == 200:
+                            return time.perf_counter() - start
+                except OSError:
+                    time.sleep(0.02)  # polling a port that is not open yet
+            raise RuntimeError("the app did not answer within 60 s")
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def memory(app: AppProcess, total: int, checkpoint: int) -> list[str]:
+    rows = ["| after generations | RSS | threads | open files |", "| --- | --- | --- | --- |"]
+    clients = [Client(app.url, verbose=False) for _ in range(8)]
+    done = 0
+    baseline = process_stats(app.process.pid)
+    rows.append(f"| 0 (started) | {baseline[0]:.0f} MB | {baseline[1]} | {baseline[2]} |")
+    lock = threading.Lock()
+
+    def one(client: Client) -> None:
+        nonlocal done
+        client.predict("bench", seed=3, randomize_seed=False, api_name="/generate")
+        with lock:
+            done += 1
+
+    for target in (checkpoint, total):
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(one, [clients[i % 8] for i in range(target - done)]))
+        rss, threads, files = process_stats(app.process.pid)
+        rows.append(f"| {done} | {rss:.0f} MB | {threads} | {files} |")
+        print(rows[-1], flush=True)
+    for client in clients:
+        client.close()
+    return rows
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+def process_stats(pid: int) -> tuple[float, int, int]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    rss_mb = int(fields["VmRSS"].split()[0]) / 1024
+    return rss_mb, int(fields["Threads"]), len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def free_port() -> int:
+    from tests.app_server import free_port as pick
+
+    return pick()
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few runs: check the benchmark")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    runs = 3 if args.quick else 20
+    users = [1, 8] if args.quick else [1, 8, 32, 64]
+    total, checkpoint = (40, 10) if args.quick else (500, 10)
+
+    kinds = ("flux-schnell", "flux-dev")
+    emulators = {kind: start_emulator(kind) for kind in kinds}
+    space_urls = ",".join(
+        f"{p.__name__}={emulator_for(emulators, p).url}" for p in (SINGLE, STREAMING)
+    )
+    workdir = Path(tempfile.mkdtemp(prefix="space-canvas-bench-"))
+    app = AppProcess(space_urls, workdir)
+    sections = {}
+    try:
+        print("## Overhead", flush=True)
+        sections["Overhead"] = overhead(app, emulators, runs)
+        print("## Scaling", flush=True)
+        sections["Scaling"] = scaling(app, emulators, users)
+        print("## Memory", flush=True)
+        for emulator in emulators.values():
+            emulator.controls.reset()
+        sections["Memory and threads"] = memory(app, total, checkpoint)
+    finally:
+        app.stop()
+        for emulator in emulators.values():
+            emulator.close()
+    print("## Start-up", flush=True)
+    sections["Start-up"] = startup(space_urls, 3 if args.quick else 7)
+    report = "\n".join(
+        f"### {title}\n\n" + "\n".join(rows) + "\n" for title, rows in sections.items()
+    )
+    print(report)
+    if not args.no_write:
+        command = "python bench/benchmark.py" + (" --quick" if args.quick else "")
+        write_report(report, command)
+
+
+def write_report(tables: str, command: str) -> None:
+    target = ROOT / "docs" / "PERFORMANCE.md"
+    text = target.read_text() if target.exists() else "# Performance\n\n"
+    begin, end = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
+    block = (
+        f"{begin}\nMade by `{command}` on {time.strftime('%Y-%m-%d')}, "
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}.\n\n{tables}{end}"
+    )
+    if begin in text and end in text:
+        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text)
+    print(f"written to {target}")
+
+
+if __name__ == "__main__":
+    main()
