@@ -18,6 +18,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import gradio as gr
 
+import providers
 from canvas import generation, models
 from canvas.files import ImageFolder
 from canvas.generation import ImageRecord, Request, Visitor
@@ -32,7 +33,11 @@ from providers import (
 
 ASSETS = Path(__file__).parent / "assets"
 SETTINGS = Settings.from_environment()
-IMAGES = ImageFolder(SETTINGS.image_dir)
+# The app's files live inside Gradio's cache, which Gradio serves without copying them;
+# the folder is pruned by age and total size.
+FILES = ImageFolder(SETTINGS.files_dir or Path(gr.utils.get_upload_folder()) / "space-canvas")
+IMAGES = FILES.path / "images"
+providers.RUNTIME.configure(download_dir=FILES.path / "downloads")
 DEFAULT = models.controls(models.default_model())
 ALL_CONTROLS = models.all_controls()
 # The API's sliders span every model's range; each model's own range is checked per call.
@@ -165,7 +170,7 @@ async def on_generate(
         async for frame in generation.generate(
             job,
             visitor_of(request, oauth_token),
-            output_dir=IMAGES.path,
+            output_dir=IMAGES,
             fallback=SETTINGS.fallback,
             timeout=SETTINGS.job_timeout,
         ):
@@ -180,7 +185,7 @@ async def on_generate(
         yield gallery_items(history), status_line(error.message, error=True), gr.skip()
         raise upstream_error(error) from None
     finally:
-        IMAGES.maybe_prune()
+        FILES.maybe_prune()
 
 
 async def on_generate_api(
@@ -206,7 +211,7 @@ async def on_generate_api(
         async for frame in generation.generate(
             job,
             visitor_of(request, oauth_token),
-            output_dir=IMAGES.path,
+            output_dir=IMAGES,
             fallback=SETTINGS.fallback,
             timeout=SETTINGS.job_timeout,
         ):
@@ -215,7 +220,7 @@ async def on_generate_api(
     except ResponseError as error:
         raise upstream_error(error) from None
     finally:
-        IMAGES.maybe_prune()
+        FILES.maybe_prune()
     raise gr.Error("The Space finished without an image.")
 
 

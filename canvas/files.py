@@ -1,20 +1,12 @@
-"""The app's own image folder: where finished PNGs live, bounded in total size and age."""
+"""The app's own file folder (finished PNGs, downloaded previews), bounded in size and age."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-
-def default_image_dir() -> Path:
-    return Path(
-        os.environ.get("SPACE_CANVAS_IMAGES")
-        or Path(tempfile.gettempdir()) / "space-canvas" / "images"
-    )
 
 
 @dataclass
@@ -45,10 +37,9 @@ class ImageFolder:
     def prune(self) -> int:
         """Delete expired files, then the oldest until under the size bound. Returns bytes."""
         entries = []
-        for entry in os.scandir(self.path):
-            if entry.is_file(follow_symlinks=False):
-                stat = entry.stat(follow_symlinks=False)
-                entries.append((stat.st_mtime, stat.st_size, entry.path))
+        for entry in self._files():
+            stat = entry.stat(follow_symlinks=False)
+            entries.append((stat.st_mtime, stat.st_size, entry.path))
         entries.sort()
         cutoff = time.time() - self.max_age
         total = sum(size for _, size, _ in entries)
@@ -65,6 +56,15 @@ class ImageFolder:
         return kept
 
     def size(self) -> int:
-        return sum(
-            e.stat().st_size for e in os.scandir(self.path) if e.is_file(follow_symlinks=False)
-        )
+        return sum(entry.stat(follow_symlinks=False).st_size for entry in self._files())
+
+    def _files(self):
+        """Every regular file below the folder (links are never followed)."""
+        folders = [self.path]
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        yield entry

@@ -118,29 +118,28 @@ async def _run(
 ) -> AsyncIterator[Frame]:
     name = providers.registry.name_of(provider)
     fields = dataclasses.asdict(request) | {"model": None}
-    downloads: set[str] = set()  # the provider's files: the UI copies what it shows
+    previews: set[str] = set()
     yield Frame(status=f"Sending to {provider.display_name}…")
-    try:
-        async for item in provider.generate(
-            **fields,
-            api_key=visitor.hf_token,
-            x_ip_token=visitor.ip_token,
-            timeout=timeout,
-            progress=True,
-        ):
-            if isinstance(item, ProgressUpdate):
-                yield Frame(status=item.describe())
-            elif isinstance(item, ImagePreview):
-                downloads.add(item.path)
-                step = f" (step {item.step} of {item.total_steps})" if item.total_steps else ""
-                yield Frame(status=f"Preview{step}", preview=item.path)
-            elif isinstance(item, ImageResponse):
-                downloads.add(item.path)
-                record = await asyncio.to_thread(_save, provider, name, item, output_dir)
-                yield Frame(status=f"Done: {record.caption}", record=record)
-    finally:
-        for path in downloads:
-            Path(path).unlink(missing_ok=True)
+    async for item in provider.generate(
+        **fields,
+        api_key=visitor.hf_token,
+        x_ip_token=visitor.ip_token,
+        timeout=timeout,
+        progress=True,
+    ):
+        if isinstance(item, ProgressUpdate):
+            yield Frame(status=item.describe())
+        elif isinstance(item, ImagePreview):
+            # Kept on disk: browsers and API clients fetch previews after they are sent.
+            # The app's folder is pruned by age and size.
+            previews.add(item.path)
+            step = f" (step {item.step} of {item.total_steps})" if item.total_steps else ""
+            yield Frame(status=f"Preview{step}", preview=item.path)
+        elif isinstance(item, ImageResponse):
+            record = await asyncio.to_thread(_save, provider, name, item, output_dir)
+            if item.path not in previews:  # only the PNG is ever served
+                Path(item.path).unlink(missing_ok=True)
+            yield Frame(status=f"Done: {record.caption}", record=record)
 
 
 def _save(

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-from .files import default_image_dir
 
 
 def _integer(name: str, default: int) -> int:
@@ -17,6 +15,11 @@ def _integer(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _path(name: str) -> Path | None:
+    value = os.environ.get(name, "").strip()
+    return Path(value) if value else None
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -39,7 +42,9 @@ class Settings:
     fallback: bool = True  # try another Space of the same model when one is out of quota
     job_timeout: int = 300  # seconds for one upstream job, queue included
     history_size: int = 40  # images kept per browser session
-    image_dir: Path = field(default_factory=default_image_dir)
+    # The app's files (PNGs, downloaded previews); None: the app's choice (inside Gradio's
+    # cache, so they are served without a copy).
+    files_dir: Path | None = None
     # "Sign in with Hugging Face": on where the Space enables OAuth (HF sets OAUTH_CLIENT_ID).
     login: bool = False
 
@@ -51,6 +56,6 @@ class Settings:
             fallback=_flag("SPACE_CANVAS_FALLBACK", cls.fallback),
             job_timeout=_integer("SPACE_CANVAS_TIMEOUT", cls.job_timeout),
             history_size=_integer("SPACE_CANVAS_HISTORY", cls.history_size),
-            image_dir=default_image_dir(),
+            files_dir=_path("SPACE_CANVAS_FILES"),
             login=_flag("SPACE_CANVAS_LOGIN", bool(os.environ.get("OAUTH_CLIENT_ID"))),
         )

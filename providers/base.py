@@ -254,12 +254,13 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         headers = identity_headers(api_key, x_ip_token or _visitor_ip_token())
         clients, fetcher = RUNTIME.clients, RUNTIME.fetcher
         try:
-            client = await asyncio.to_thread(clients.get, cls.url, proxy)
             results = _Results(cls, model, arguments, fetcher, headers)
             async for event in run_job(
-                client,
+                clients,
+                cls.url,
                 cls.spec.api_name,
                 arguments,
+                proxy=proxy,
                 headers=headers,
                 total_timeout=timeout or clients.timeouts.total,
             ):
@@ -293,6 +294,7 @@ class _Results:
         self.headers = {k: v for k, v in headers.items() if k == "x-hf-authorization"}
         self.previews = 0
         self.last: LocalImage | None = None
+        self.last_fully_checked = False
 
     def expects_preview(self) -> bool:
         """A streaming Space sends one preview per step, then the final image as one more."""
@@ -318,9 +320,12 @@ class _Results:
     async def _fetch(self, output: JobOutput, *, full_check: bool) -> LocalImage:
         url = _image_url(output.values, self.provider.url)
         if self.last is not None and self.last.url == url:
-            if full_check:  # the final is often the last preview: check it fully, no refetch
+            # The final is often the last preview: no refetch, and one full check at most.
+            if full_check and not self.last_fully_checked:
                 await asyncio.to_thread(check_image, Path(self.last.path), full_check=True)
+                self.last_fully_checked = True
             return self.last
+        self.last_fully_checked = full_check
         self.last = await asyncio.to_thread(
             self.fetcher.fetch,
             url,

@@ -1,7 +1,7 @@
 """The Gradio queue protocol, written once, over gradio_client.
 
-`SpaceClients` keeps one `gradio_client.Client` per upstream address, built lazily on first
-use and shared by every call (a Client costs two requests and four threads to build).
+`SpaceClients` lends each job a `gradio_client.Client` of its own, built lazily and reused by
+later jobs (a Client costs two requests and a heartbeat thread to build).
 `run_job` submits one job and turns what the Space sends into a stream of events:
 progress, intermediate outputs, and the final output, with upstream failures mapped to our
 error types. Nothing here knows a particular Space.
@@ -49,8 +49,12 @@ class _LoopSink:
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self._loop = loop
         self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        # Set by the first update: the Space has given the job its event id by then, which
+        # a cancel needs (one sent before it is refused and the job runs on).
+        self.joined = threading.Event()
 
     def put_nowait(self, update: Any) -> None:
+        self.joined.set()
         # A RuntimeError means the caller's loop is gone: nobody is listening.
         with contextlib.suppress(RuntimeError):
             self._loop.call_soon_threadsafe(self.queue.put_nowait, update)
@@ -85,31 +89,44 @@ class Timeouts:
         return httpx.Timeout(self.read, connect=self.connect)
 
 
+Key = tuple[str, str | None]  # (address, proxy)
+
+
 class SpaceClients:
-    """One lazily built, shared Client per (address, proxy). Thread-safe."""
+    """Clients per Space, each lent to one job at a time. Thread-safe.
 
-    def __init__(self, timeouts: Timeouts | None = None, max_workers: int = 128):
+    Gradio cancels by session: `/cancel` stops every running job of the Client's session on
+    that endpoint. One Client shared by concurrent jobs would let one visitor's Stop cancel
+    everyone's job on that Space, so each job leases a Client of its own. Returned Clients
+    are reused by later jobs; at most `max_idle` per Space wait, the rest are closed.
+    """
+
+    def __init__(self, timeouts: Timeouts | None = None, max_idle: int = 8):
         self.timeouts = timeouts or Timeouts()
-        self._max_workers = max_workers
-        self._clients: dict[tuple[str, str | None], Client] = {}
-        self._building: dict[tuple[str, str | None], threading.Lock] = {}
+        self._max_idle = max_idle
+        self._idle: dict[Key, list[Client]] = {}
         self._lock = threading.Lock()
+        self._closed = False
 
-    def get(self, url: str, proxy: str | None = None) -> Client:
-        """The Client for `url`, building it on first use. Blocking: call from a thread."""
-        key = (url, proxy)
+    def acquire(self, url: str, proxy: str | None = None) -> Client:
+        """An idle Client for the Space, or a new one. Blocking: call from a thread."""
         with self._lock:
-            if key in self._clients:
-                return self._clients[key]
-            build_lock = self._building.setdefault(key, threading.Lock())
-        with build_lock:  # concurrent first calls build one Client, not one each
-            with self._lock:
-                if key in self._clients:
-                    return self._clients[key]
-            client = self._build(url, proxy)
-            with self._lock:
-                self._clients[key] = client
-            return client
+            idle = self._idle.get((url, proxy))
+            if idle:
+                return idle.pop()
+        return self._build(url, proxy)
+
+    def release(self, url: str, proxy: str | None, client: Client, *, reusable: bool) -> None:
+        with self._lock:
+            idle = self._idle.setdefault((url, proxy), [])
+            if reusable and not self._closed and len(idle) < self._max_idle:
+                idle.append(client)
+                return
+        client.close()
+
+    def idle(self, url: str, proxy: str | None = None) -> int:
+        with self._lock:
+            return len(self._idle.get((url, proxy), []))
 
     def _build(self, url: str, proxy: str | None) -> Client:
         httpx_kwargs: dict[str, Any] = {"timeout": self.timeouts.httpx()}
@@ -120,7 +137,7 @@ class SpaceClients:
                 url,
                 # False, not None: None makes gradio_client send this machine's own HF token.
                 token=False,  # type: ignore[arg-type]
-                max_workers=self._max_workers,
+                max_workers=4,  # one job at a time per Client
                 verbose=False,
                 httpx_kwargs=httpx_kwargs,
                 download_files=False,  # we fetch files ourselves, checked and capped
@@ -143,16 +160,17 @@ class SpaceClients:
             ) from error
 
     def forget(self, url: str, proxy: str | None = None) -> None:
-        """Drop a Client after its Space failed, so the next call reads a fresh config."""
+        """Close a Space's idle Clients after it failed: the next job reads a fresh config."""
         with self._lock:
-            client = self._clients.pop((url, proxy), None)
-        if client is not None:
+            idle = self._idle.pop((url, proxy), [])
+        for client in idle:
             client.close()
 
     def close(self) -> None:
         with self._lock:
-            clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
+            self._closed = True
+            idle, self._idle = [c for cs in self._idle.values() for c in cs], {}
+        for client in idle:
             client.close()
 
 
@@ -172,10 +190,12 @@ _cancellers = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_p
 
 
 async def run_job(
-    client: Client,
+    clients: SpaceClients,
+    url: str,
     api_name: str,
     arguments: dict[str, Any],
     *,
+    proxy: str | None = None,
     headers: dict[str, str],
     total_timeout: float,
 ) -> AsyncIterator[ProgressUpdate | JobOutput]:
@@ -183,6 +203,7 @@ async def run_job(
 
     Leaving the loop early, or cancelling the task that runs it, cancels the upstream job.
     """
+    client = await asyncio.to_thread(clients.acquire, url, proxy)
     loop = asyncio.get_running_loop()
     sink = _LoopSink(loop)
     token = _update_sink.set(sink)
@@ -191,6 +212,7 @@ async def run_job(
         # gradio_client writes into the one it is given.
         job = client.submit(**arguments, api_name=api_name, headers=dict(headers))
     except TypeError as error:
+        clients.release(url, proxy, client, reusable=True)
         raise BadRequestError(f"the Space's endpoint refused the arguments: {error}") from error
     finally:
         _update_sink.reset(token)
@@ -200,7 +222,6 @@ async def run_job(
     # wait_for can swallow a cancel that lands as the get completes, CPython gh-86296).
     job.future.add_done_callback(lambda _future: sink.put_nowait(_JOB_DONE))
     deadline = loop.call_later(total_timeout, sink.queue.put_nowait, _DEADLINE)
-    completed = False
     try:
         while True:
             update = await sink.queue.get()
@@ -214,12 +235,30 @@ async def run_job(
             if event is not None:
                 yield event
         result = _result_of(job.future)
-        completed = True
         yield JobOutput(values=_as_tuple(result), final=True)
     finally:
         deadline.cancel()
-        if not completed and not job.done():
-            _cancellers.submit(job.cancel)
+        if job.done():
+            clients.release(url, proxy, client, reusable=True)
+        else:  # off the event loop: cancelling posts to the Space
+            _cancellers.submit(_cancel_then_release, job, sink, clients, url, proxy, client)
+
+
+def _cancel_then_release(job, sink: _LoopSink, clients: SpaceClients, url, proxy, client) -> None:
+    """Cancel a job that is still running, then return its Client.
+
+    The Client goes back only once the job has ended: a cancel is session-wide, so it must
+    not reach a Space while the Client serves someone else's job.
+    """
+    wait = clients.timeouts.connect + clients.timeouts.read
+    ended = False
+    try:
+        sink.joined.wait(timeout=wait)
+        if not job.done():
+            job.cancel()
+        ended = not concurrent.futures.wait([job.future], timeout=wait).not_done
+    finally:
+        clients.release(url, proxy, client, reusable=ended)
 
 
 def _event_from(update: StatusUpdate | OutputUpdate) -> ProgressUpdate | JobOutput | None:

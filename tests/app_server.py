@@ -29,8 +29,7 @@ class AppProcess:
         env |= {
             "SPACE_URLS": space_urls,
             "GRADIO_SERVER_PORT": str(self.port),
-            "SPACE_CANVAS_IMAGES": str(workdir / "images"),
-            "SPACE_CANVAS_DOWNLOADS": str(workdir / "downloads"),
+            # The app keeps its images and downloads inside Gradio's cache folder.
             "GRADIO_TEMP_DIR": str(workdir / "gradio"),
             # A machine token that must never reach an upstream on a visitor's behalf.
             "HF_TOKEN": "hf_machine_owner_token",

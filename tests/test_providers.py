@@ -238,12 +238,57 @@ def test_an_api_key_is_sent_on_that_call_only(spaces):
     assert "x-hf-authorization" not in headers["theirs"]
 
 
-def test_one_client_per_space_is_built_once_and_reused(spaces):
+def test_sequential_calls_reuse_one_client(spaces):
     spaces(StabilityAI_SD35Large)
-    first = RUNTIME.clients.get(StabilityAI_SD35Large.url)
+    RUNTIME.clients.forget(StabilityAI_SD35Large.url)
     collect(StabilityAI_SD35Large.generate(model=None, prompt="a"))
     collect(StabilityAI_SD35Large.generate(model=None, prompt="b"))
-    assert RUNTIME.clients.get(StabilityAI_SD35Large.url) is first
+    assert RUNTIME.clients.idle(StabilityAI_SD35Large.url) == 1
+
+
+def test_one_visitor_cancelling_does_not_disturb_another_on_the_same_space(spaces):
+    # Gradio cancels per session: a Client shared by both jobs would cancel both.
+    emulator = spaces(BlackForestLabs_Flux1Dev)
+    emulator.controls.set_step_latency(0.1)
+
+    async def two_visitors():
+        first_preview = asyncio.Event()
+
+        def stayer_running(controls):
+            return any(
+                j.arguments["prompt"] == "stayer" and j.status == "running" for j in controls.jobs
+            )
+
+        async def leaver():
+            async for item in BlackForestLabs_Flux1Dev.generate(
+                model=None, prompt="leaver", num_inference_steps=30
+            ):
+                if isinstance(item, ImagePreview):
+                    first_preview.set()
+                    await asyncio.to_thread(emulator.controls.wait_for, stayer_running)
+                    return  # leaving the loop cancels this job upstream
+
+        async def stayer():
+            await first_preview.wait()
+            return await collect_async(
+                BlackForestLabs_Flux1Dev.generate(
+                    model=None, prompt="stayer", num_inference_steps=8
+                )
+            )
+
+        stay = asyncio.create_task(stayer())
+        leave = asyncio.create_task(leaver())
+        await leave
+        return await stay
+
+    items = asyncio.run(two_visitors())
+    assert isinstance(items[-1], ImageResponse)
+    emulator.controls.wait_for(
+        lambda c: (
+            {j.arguments["prompt"]: j.status for j in c.jobs}
+            == {"leaver": "cancelled", "stayer": "completed"}
+        )
+    )
 
 
 @pytest.mark.parametrize(
