@@ -35,9 +35,15 @@ ASSETS = Path(__file__).parent / "assets"
 SETTINGS = Settings.from_environment()
 # The app's files live inside Gradio's cache, which Gradio serves without copying them;
 # the folder is pruned by age and total size.
-FILES = ImageFolder(SETTINGS.files_dir or Path(gr.utils.get_upload_folder()) / "space-canvas")
+FILES = ImageFolder(
+    SETTINGS.files_dir or Path(gr.utils.get_upload_folder()) / "space-canvas",
+    max_bytes=SETTINGS.files_max_mb * 1024 * 1024,
+    max_age=SETTINGS.files_max_age,
+)
 IMAGES = FILES.path / "images"
-providers.RUNTIME.configure(download_dir=FILES.path / "downloads")
+providers.RUNTIME.configure(
+    download_dir=FILES.path / "downloads", client_idle_seconds=SETTINGS.client_idle
+)
 DEFAULT = models.controls(models.default_model())
 ALL_CONTROLS = models.all_controls()
 # The API's sliders span every model's range; each model's own range is checked per call.

@@ -286,16 +286,17 @@ def main() -> None:
     print(report)
     if not args.no_write:
         command = "python bench/benchmark.py" + (" --quick" if args.quick else "")
-        write_report(report, command)
+        write_section(ROOT / "docs" / "PERFORMANCE.md", "benchmark", report, command)
 
 
-def write_report(tables: str, command: str) -> None:
-    target = ROOT / "docs" / "PERFORMANCE.md"
-    text = target.read_text() if target.exists() else "# Performance\n\n"
-    begin, end = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
+def write_section(target: Path, name: str, body: str, command: str) -> None:
+    """Replace the block between `<!-- name:begin -->` and `<!-- name:end -->` in `target`,
+    keeping the prose around it; the block says which command made it, and when."""
+    text = target.read_text() if target.exists() else f"# {target.stem.title()}\n\n"
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
     block = (
         f"{begin}\nMade by `{command}` on {time.strftime('%Y-%m-%d')}, "
-        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}.\n\n{tables}{end}"
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}.\n\n{body}{end}"
     )
     if begin in text and end in text:
         text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]

@@ -23,6 +23,7 @@ class ImageFolder:
 
     def __post_init__(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
+        self.interval = min(self.interval, self.max_age / 2)  # short ages prune often
         self._lock = threading.Lock()
         self._last_prune = 0.0
 

@@ -41,10 +41,13 @@ class Settings:
     queue_size: int = 256  # visitors waiting beyond `concurrency`; more get "queue full"
     fallback: bool = True  # try another Space of the same model when one is out of quota
     job_timeout: int = 300  # seconds for one upstream job, queue included
+    client_idle: int = 60  # seconds an unused upstream connection (a Client) is kept
     history_size: int = 40  # images kept per browser session
     # The app's files (PNGs, downloaded previews); None: the app's choice (inside Gradio's
     # cache, so they are served without a copy).
     files_dir: Path | None = None
+    files_max_mb: int = 2048  # the folder is pruned, oldest first, past this size
+    files_max_age: int = 24 * 3600  # seconds a file is kept
     # "Sign in with Hugging Face": on where the Space enables OAuth (HF sets OAUTH_CLIENT_ID).
     login: bool = False
 
@@ -55,7 +58,10 @@ class Settings:
             queue_size=_integer("SPACE_CANVAS_QUEUE_SIZE", cls.queue_size),
             fallback=_flag("SPACE_CANVAS_FALLBACK", cls.fallback),
             job_timeout=_integer("SPACE_CANVAS_TIMEOUT", cls.job_timeout),
+            client_idle=_integer("SPACE_CANVAS_CLIENT_IDLE", cls.client_idle),
             history_size=_integer("SPACE_CANVAS_HISTORY", cls.history_size),
             files_dir=_path("SPACE_CANVAS_FILES"),
+            files_max_mb=_integer("SPACE_CANVAS_FILES_MAX_MB", cls.files_max_mb),
+            files_max_age=_integer("SPACE_CANVAS_FILES_MAX_AGE", cls.files_max_age),
             login=_flag("SPACE_CANVAS_LOGIN", bool(os.environ.get("OAUTH_CLIENT_ID"))),
         )

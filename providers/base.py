@@ -53,11 +53,19 @@ class Runtime:
         self.clients = SpaceClients()
         self.fetcher = ImageFetcher()
 
-    def configure(self, *, timeouts: Timeouts | None = None, download_dir=None) -> None:
+    def configure(
+        self,
+        *,
+        timeouts: Timeouts | None = None,
+        download_dir=None,
+        client_idle_seconds: float | None = None,
+    ) -> None:
         """Replace the shared pieces (closing the old ones), e.g. for tests or an app."""
-        if timeouts is not None:
+        if timeouts is not None or client_idle_seconds is not None:
             self.clients.close()
-            self.clients = SpaceClients(timeouts)
+            self.clients = SpaceClients(
+                timeouts or self.clients.timeouts, idle_seconds=client_idle_seconds or 60.0
+            )
         if download_dir is not None:
             self.fetcher.close()
             self.fetcher = ImageFetcher(download_dir)

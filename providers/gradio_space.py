@@ -14,6 +14,7 @@ import concurrent.futures
 import contextlib
 import contextvars
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -98,35 +99,50 @@ class SpaceClients:
     Gradio cancels by session: `/cancel` stops every running job of the Client's session on
     that endpoint. One Client shared by concurrent jobs would let one visitor's Stop cancel
     everyone's job on that Space, so each job leases a Client of its own. Returned Clients
-    are reused by later jobs; at most `max_idle` per Space wait, the rest are closed.
+    are reused by later jobs; at most `max_idle` per Space wait, for at most `idle_seconds`.
     """
 
-    def __init__(self, timeouts: Timeouts | None = None, max_idle: int = 8):
+    def __init__(
+        self, timeouts: Timeouts | None = None, max_idle: int = 8, idle_seconds: float = 60.0
+    ):
         self.timeouts = timeouts or Timeouts()
         self._max_idle = max_idle
-        self._idle: dict[Key, list[Client]] = {}
+        self._idle_seconds = idle_seconds
+        self._idle: dict[Key, list[tuple[float, Client]]] = {}
         self._lock = threading.Lock()
         self._closed = False
 
     def acquire(self, url: str, proxy: str | None = None) -> Client:
         """An idle Client for the Space, or a new one. Blocking: call from a thread."""
         with self._lock:
+            expired = self._expire()
             idle = self._idle.get((url, proxy))
-            if idle:
-                return idle.pop()
-        return self._build(url, proxy)
+            client = idle.pop()[1] if idle else None
+        _shut_down(expired)
+        return client or self._build(url, proxy)
 
     def release(self, url: str, proxy: str | None, client: Client, *, reusable: bool) -> None:
         with self._lock:
+            expired = self._expire()
             idle = self._idle.setdefault((url, proxy), [])
             if reusable and not self._closed and len(idle) < self._max_idle:
-                idle.append(client)
-                return
-        client.close()
+                idle.append((time.monotonic(), client))
+            else:
+                expired.append(client)
+        _shut_down(expired)
 
     def idle(self, url: str, proxy: str | None = None) -> int:
         with self._lock:
             return len(self._idle.get((url, proxy), []))
+
+    def _expire(self) -> list[Client]:
+        """Take out the Clients idle for too long (call with the lock held)."""
+        cutoff = time.monotonic() - self._idle_seconds
+        expired = []
+        for key, idle in self._idle.items():
+            expired += [client for since, client in idle if since < cutoff]
+            self._idle[key] = [(since, client) for since, client in idle if since >= cutoff]
+        return expired
 
     def _build(self, url: str, proxy: str | None) -> Client:
         httpx_kwargs: dict[str, Any] = {"timeout": self.timeouts.httpx()}
@@ -163,15 +179,22 @@ class SpaceClients:
         """Close a Space's idle Clients after it failed: the next job reads a fresh config."""
         with self._lock:
             idle = self._idle.pop((url, proxy), [])
-        for client in idle:
-            client.close()
+        _shut_down([client for _, client in idle])
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            idle, self._idle = [c for cs in self._idle.values() for c in cs], {}
-        for client in idle:
-            client.close()
+            idle = [client for clients in self._idle.values() for _, client in clients]
+            self._idle = {}
+        _shut_down(idle)
+
+
+def _shut_down(clients: list[Client]) -> None:
+    """Stop a Client's threads: `close()` ends its heartbeat, its thread pools stay alive."""
+    for client in clients:
+        client.close()
+        for pool in (client.executor, client.helper_executor, client.stream_executor):
+            pool.shutdown(wait=False)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,178 @@
+"""Soak: many users for a while against emulators that fail a fifth of the time.
+
+    python bench/soak.py                       # 64 users for 60 s; writes docs/RELIABILITY.md
+    python bench/soak.py --users 8 --seconds 10 --no-write   # a short look
+
+Every request must end in an image or a clear error. The app's RSS, threads, open files and
+file folder are read at the start and at the end. Loopback only; it stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gradio_client import Client  # noqa: E402
+from gradio_client.exceptions import AppError  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import providers  # noqa: E402
+from bench.benchmark import process_stats, write_section  # noqa: E402
+from tests.app_server import AppProcess  # noqa: E402
+from tests.emulators import SPACE_KINDS, start_emulator  # noqa: E402
+from tests.helpers import emulator_for  # noqa: E402
+
+# Per job, the chance of each fault: about a fifth of all jobs fail.
+FAULT_MIX = {
+    "quota": 0.05,
+    "no_gpu": 0.03,
+    "generic_error": 0.03,
+    "crash_mid_stream": 0.03,
+    "not_image": 0.02,
+    "truncated_image": 0.02,
+    "stall": 0.01,
+    "queue_503": 0.005,  # per HTTP request (config, join, downloads), not per job
+}
+# Words that must never reach a person as the reason for a failure.
+UNCLEAR = ("Traceback", "verbose error reporting", "Error raised.", "Exception", "<a ")
+MODELS = [providers.registry.name_of(p) for p in providers.registry.providers()]
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    emulators = {kind: start_emulator(kind, latency=0.5) for kind in SPACE_KINDS}
+    for index, emulator in enumerate(emulators.values()):
+        for fault, chance in FAULT_MIX.items():
+            emulator.controls.inject_probability(fault, chance, seed=index * 100 + len(fault))
+    space_urls = ",".join(
+        f"{p.__name__}={emulator_for(emulators, p).url}" for p in providers.registry.providers()
+    )
+    workdir = Path(tempfile.mkdtemp(prefix="space-canvas-soak-"))
+    app = AppProcess(
+        space_urls,
+        workdir,
+        SPACE_CANVAS_TIMEOUT="8",  # bounds the stalled jobs
+        SPACE_CANVAS_FILES_MAX_AGE="20",
+        SPACE_CANVAS_CLIENT_IDLE="20",
+    )
+    files = workdir / "gradio" / "space-canvas"
+    outcomes: Counter = Counter()
+    latencies: list[float] = []
+    unclear: list[str] = []
+    lock = threading.Lock()
+    clients = [Client(app.url, verbose=False) for _ in range(args.users)]
+    # Warm up: one request per model, so the start figures include built upstream Clients.
+    for model in MODELS:
+        with contextlib.suppress(AppError):
+            clients[0].predict("warm up", model=model, api_name="/generate")
+    start_stats = (*process_stats(app.process.pid), folder_size(files))
+
+    def user(number: int) -> None:
+        rng = random.Random(number)
+        client = clients[number]
+        stop_at = time.monotonic() + args.seconds
+        while time.monotonic() < stop_at:
+            model = rng.choice(MODELS)
+            began = time.perf_counter()
+            try:
+                path, _ = client.predict(
+                    f"soak {number}", model=model,
+                    aspect_ratio=rng.choice(list(providers.ASPECT_RATIOS)),
+                    num_inference_steps=4, api_name="/generate",
+                )  # fmt: skip
+                with Image.open(path) as image:
+                    image.verify()
+                outcome = "image"
+            except AppError as error:
+                clear = not any(word in error.message for word in UNCLEAR)
+                outcome = "clear error" if clear else "unclear error"
+                if not clear:
+                    with lock:
+                        unclear.append(error.message)
+            except Exception as error:  # anything else is unexplained
+                outcome = f"unexplained: {type(error).__name__}"
+                with lock:
+                    unclear.append(repr(error))
+            with lock:
+                outcomes[outcome] += 1
+                latencies.append(time.perf_counter() - began)
+
+    began = time.perf_counter()
+    try:
+        with ThreadPoolExecutor(args.users) as pool:
+            list(pool.map(user, range(args.users)))
+        wall = time.perf_counter() - began
+        for client in clients:
+            client.close()
+        # Files and idle upstream Clients are kept 20 s: wait that out, then read the figures.
+        time.sleep(21)
+        clients[0] = Client(app.url, verbose=False)
+        with contextlib.suppress(AppError):
+            clients[0].predict("after", api_name="/generate")  # triggers a prune
+        clients[0].close()
+        end_stats = (*process_stats(app.process.pid), folder_size(files))
+        leaked = [line for line in app.log().splitlines() if "hf_machine_owner_token" in line]
+    finally:
+        app.stop()
+        for emulator in emulators.values():
+            emulator.close()
+
+    total = sum(outcomes.values())
+    quantiles = statistics.quantiles(latencies, n=20)
+    rows = [
+        f"{args.users} users for {args.seconds:g} s ({wall:.0f} s wall), "
+        f"upstream jobs of 0.5 s, faults: "
+        + ", ".join(f"{k} {v:.0%}" for k, v in FAULT_MIX.items()),
+        "",
+        "| measure | value |",
+        "| --- | --- |",
+        f"| requests | {total} ({total / wall:.1f}/s) |",
+        *(f"| {name} | {count} ({count / total:.0%}) |" for name, count in outcomes.most_common()),
+        f"| latency p50 / p95 | {statistics.median(latencies):.2f} s / {quantiles[18]:.2f} s |",
+        "",
+        "| app process | start | end |",
+        "| --- | --- | --- |",
+        f"| RSS | {start_stats[0]:.0f} MB | {end_stats[0]:.0f} MB |",
+        f"| threads | {start_stats[1]} | {end_stats[1]} |",
+        f"| open files | {start_stats[2]} | {end_stats[2]} |",
+        f"| file folder | {start_stats[3] / 2**20:.1f} MiB | {end_stats[3] / 2**20:.1f} MiB |",
+        "",
+        f"Unclear or unexplained failures: {len(unclear)}. Token in the app's log: "
+        f"{'yes' if leaked else 'no'}.",
+    ]
+    for message in unclear[:5]:
+        rows.append(f"- `{message[:200]}`")
+    report = "\n".join(rows)
+    print(report)
+    if not args.no_write:
+        command = "python bench/soak.py" + (
+            ""
+            if (args.users, args.seconds) == (64, 60)
+            else f" --users {args.users} --seconds {args.seconds:g}"
+        )
+        write_section(ROOT / "docs" / "RELIABILITY.md", "soak", report + "\n", command)
+
+
+if __name__ == "__main__":
+    main()
