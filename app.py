@@ -135,7 +135,10 @@ def upstream_error(error: ResponseError) -> gr.Error:
 
 
 def on_model(model: str, aspect_ratio: str, width, height):
-    c = models.controls(model)
+    try:
+        c = models.controls(model)
+    except BadRequestError as error:  # a name typed into the box: say so, change nothing
+        return gr.skip(), gr.skip(), gr.skip(), status_line(error.message, error=True), gr.skip()
     guidance = c.guidance or GUIDANCE
     return (
         gr.update(visible=c.takes_negative_prompt),
@@ -237,8 +240,8 @@ def on_stop(history: list[ImageRecord]):
 def on_select(history: list[ImageRecord], event: gr.SelectData):
     record = _record_for(history, event)
     if record is None:  # a preview: nothing to reuse yet
-        return "", None, gr.update(interactive=False)
-    return details(record), record.id, gr.update(interactive=True)
+        return "", None, gr.update(interactive=False), gr.skip()
+    return details(record), record.id, gr.update(interactive=True), gr.update(open=True)
 
 
 def on_reuse(selected: str | None, history: list[ImageRecord]):
@@ -248,12 +251,24 @@ def on_reuse(selected: str | None, history: list[ImageRecord]):
     p = record.parameters
     c = models.controls(record.model)
     guidance = c.guidance or GUIDANCE
+    # A preset that makes this size on this model keeps the aspect ratio control in charge;
+    # otherwise the size is set explicitly.
+    ratio = next(
+        (
+            r
+            for r in ASPECT_RATIOS
+            if models.size_for(record.model, r, None, None) == (p.width, p.height)
+        ),
+        None,
+    )
+    width, height = (0, 0) if ratio else (p.width, p.height)
     return (
         p.prompt,
         gr.update(value=p.negative_prompt, visible=c.takes_negative_prompt),
         record.model,
-        p.width,
-        p.height,
+        ratio or gr.skip(),
+        width,
+        height,
         gr.update(minimum=c.steps.minimum, maximum=c.steps.maximum, value=p.steps),
         gr.update(
             visible=c.guidance is not None,
@@ -264,7 +279,7 @@ def on_reuse(selected: str | None, history: list[ImageRecord]):
         p.seed,
         False,
         model_note(c),
-        size_note(record.model, "1:1", p.width, p.height),
+        size_note(record.model, ratio or "1:1", width, height),
     )
 
 
@@ -290,20 +305,24 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
         "Type a prompt, pick a model, press **Generate**.",
         elem_id="header",
     )
-    with gr.Row(equal_height=False):
+    with gr.Row(equal_height=False, elem_id="workspace"):
         with gr.Column(scale=2, min_width=300):
             prompt = gr.Textbox(
                 label="Prompt",
                 placeholder="Describe the image, then press Enter",
-                lines=2,
+                lines=1,  # Enter submits only a one-line box; it still grows to six
                 max_lines=6,
                 max_length=MAX_PROMPT_CHARS,
                 autofocus=True,
                 elem_id="prompt",
             )
             with gr.Row():
-                generate_button = gr.Button("Generate", variant="primary", scale=3)
-                stop_button = gr.Button("Stop", variant="stop", scale=1)
+                generate_button = gr.Button(
+                    "Generate", variant="primary", scale=3, elem_id="generate"
+                )
+                stop_button = gr.Button("Stop", variant="stop", scale=1, elem_id="stop")
+            # Right under the buttons: on a phone the gallery is a screen further down.
+            status = gr.Markdown("", elem_id="status")
             model = gr.Dropdown(
                 choices=models.choices(),
                 value=DEFAULT.name,
@@ -323,6 +342,7 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
                     placeholder="What to leave out",
                     max_length=MAX_PROMPT_CHARS,
                     visible=DEFAULT.takes_negative_prompt,
+                    elem_id="negative-prompt",
                 )
                 with gr.Row():
                     # 0: from the aspect ratio (a value, so API callers may leave it out).
@@ -342,27 +362,29 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
                 )  # fmt: skip
                 with gr.Row():
                     seed = gr.Number(label="Seed", value=0, precision=0, minimum=0,
-                                     maximum=MAX_SEED)  # fmt: skip
-                    randomize_seed = gr.Checkbox(label="Random seed", value=True)
+                                     maximum=MAX_SEED, elem_id="seed")  # fmt: skip
+                    randomize_seed = gr.Checkbox(
+                        label="Random seed", value=True, elem_id="random-seed"
+                    )
             if SETTINGS.login:
                 gr.LoginButton("Sign in with Hugging Face for more GPU quota")
             gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[prompt], label="Try one")
         with gr.Column(scale=3, min_width=300):
-            status = gr.Markdown("", elem_id="status")
             gallery = gr.Gallery(
-                label="Images",
+                label="Your images",
                 columns=2,
                 height="auto",
                 object_fit="contain",
                 buttons=["download", "fullscreen"],
                 elem_id="gallery",
             )
-            with gr.Accordion("Selected image", open=True):
+            with gr.Accordion("Selected image", open=False) as selected_panel:
                 parameters = gr.Textbox(
                     label="Parameters", lines=4, interactive=False, buttons=["copy"],
                     placeholder="Click an image to see how it was made",
+                    elem_id="parameters",
                 )  # fmt: skip
-                reuse_button = gr.Button("Reuse these settings", interactive=False)
+                reuse_button = gr.Button("Reuse these settings", interactive=False, elem_id="reuse")
 
     # Outputs of the API endpoint only: never shown.
     api_image = gr.Image(type="filepath", format="png", visible=False)
@@ -381,6 +403,7 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
         concurrency_limit=SETTINGS.concurrency,
         concurrency_id="generate",
         show_progress="minimal",
+        show_progress_on=[gallery],  # not over the status line, which says it in words
         # Callable (tests watch its stream of gallery updates), not in the API docs:
         # `/generate` is the documented endpoint.
         api_visibility="undocumented",
@@ -419,7 +442,7 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
     gallery.select(
         on_select,
         inputs=[history],
-        outputs=[parameters, selected, reuse_button],
+        outputs=[parameters, selected, reuse_button, selected_panel],
         api_visibility="private",
         queue=False,
     )
@@ -427,7 +450,7 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
         on_reuse,
         inputs=[selected, history],
         outputs=[
-            prompt, negative_prompt, model, width, height, steps, guidance, seed,
+            prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed,
             randomize_seed, model_info, size_info,
         ],
         api_visibility="private",

@@ -286,7 +286,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
                 clients.forget(cls.url, proxy)  # it may come back with a new config
             if isinstance(error, BadRequestError):
                 raise
-            error.naming(cls.label)
+            error.naming(cls.display_name)
             raise
 
 

@@ -198,7 +198,7 @@ def test_a_quota_error_from_the_space_reaches_the_caller_named(monkeypatch):
 
     with pytest.raises(QuotaExceededError) as caught:
         asyncio.run(consume())
-    assert caught.value.message.startswith(f"{StabilityAI_SD35Large.label}: ")
+    assert caught.value.message.startswith(f"{StabilityAI_SD35Large.display_name}: ")
     assert caught.value.wait == timedelta(hours=23, minutes=41, seconds=7)
 
 

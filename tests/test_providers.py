@@ -103,7 +103,7 @@ def test_quota_error_carries_the_upstream_message_and_the_wait(spaces):
     error = caught.value
     assert error.wait is not None and error.wait.total_seconds() == 23 * 3600 + 41 * 60 + 7
     assert "ZeroGPU quota" in error.upstream_message
-    assert error.message.startswith(StabilityAI_SD35Large.label)
+    assert error.message.startswith(StabilityAI_SD35Large.display_name)
     assert "23 h 41 min" in error.message
 
 
