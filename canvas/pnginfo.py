@@ -35,7 +35,9 @@ class GenerationParameters:
 
     def to_text(self) -> str:
         lines = [self.prompt]
-        if self.negative_prompt:
+        # Readers take the line before the settings as the negative prompt when it starts
+        # so; a prompt line that does is kept a prompt by writing the (maybe empty) line.
+        if self.negative_prompt or _NEGATIVE.strip() in self.prompt:
             lines.append(_NEGATIVE + self.negative_prompt.replace("\n", " "))
         pairs = {"Steps": str(self.steps)}
         if self.guidance_scale is not None:
@@ -52,7 +54,7 @@ class GenerationParameters:
         *head, last = text.split("\n")
         pairs = {key.strip(): _unquote(value.strip()) for key, value in _PAIR.findall(last)}
         negative = ""
-        if head and head[-1].startswith(_NEGATIVE):
+        if head and head[-1].startswith(_NEGATIVE.strip()):
             negative = head.pop()[len(_NEGATIVE) :]
         width, _, height = pairs["Size"].partition("x")
         guidance = pairs.get("CFG scale")

@@ -20,6 +20,7 @@ from .errors import (
     ModelNotFoundError,
     ResponseError,
     SpaceUnavailableError,
+    shown,
 )
 from .gradio_space import JobOutput, SpaceClients, Timeouts, run_job
 from .images import ImageFetcher, LocalImage, check_image
@@ -235,7 +236,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         values["seed"] = _seed(seed)
         if randomize_seed not in (True, False, 0, 1):
             raise BadRequestError(
-                f"randomize_seed must be true or false, not {randomize_seed!r}.",
+                f"randomize_seed must be true or false, not {shown(randomize_seed)}.",
                 field="randomize_seed",
             )
         values["randomize_seed"] = bool(randomize_seed)

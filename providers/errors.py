@@ -10,10 +10,17 @@ import re
 from datetime import timedelta
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """A value as it may appear in a message: its repr, cut short (inputs can be huge)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class ResponseError(Exception):
     """Base of every failure a provider reports (gpt4free's name for it)."""
 
     fallback_ok = False
+    advice = ""  # what helps, added to a message that does not say it already
 
     def __init__(self, message: str, *, provider: str | None = None):
         super().__init__(message)
@@ -24,7 +31,10 @@ class ResponseError(Exception):
         """Put the provider's name in front of the message (once). Returns the error."""
         if self.provider != provider:
             self.provider = provider
-            self.message = f"{provider}: {self.message}"
+            message = self.message.rstrip()
+            if self.advice and "another model" not in message:
+                message = f"{message.rstrip('.')}. {self.advice}"
+            self.message = f"{provider}: {message}"
             self.args = (self.message,)
         return self
 
@@ -43,7 +53,7 @@ class ModelNotFoundError(BadRequestError):
     def __init__(self, model: str, valid: list[str], *, provider: str | None = None):
         where = f" for {provider}" if provider else ""
         super().__init__(
-            f"Unknown model {model!r}{where}. Choose one of: {', '.join(valid)}.",
+            f"Unknown model {shown(model)}{where}. Choose one of: {', '.join(valid)}.",
             field="model",
             provider=provider,
         )
@@ -73,14 +83,19 @@ class SpaceUnavailableError(ResponseError):
     """The Space cannot take the job: asleep, paused, building, busy or unreachable."""
 
     fallback_ok = True
+    advice = "Try again in a few minutes, or pick another model."
 
 
 class UpstreamTimeoutError(ResponseError, TimeoutError):
     """The Space did not finish within the allowed time; the job was cancelled."""
 
+    advice = "The Space may be overloaded: try again later, or pick another model."
+
 
 class UpstreamAppError(ResponseError):
     """The Space's own code failed. `generic` is true when the Space hid the reason."""
+
+    advice = "Try again, or pick another model."
 
     def __init__(
         self, message: str, *, title: str | None = None, generic: bool = False, provider=None
@@ -93,12 +108,15 @@ class UpstreamAppError(ResponseError):
 class MalformedOutputError(ResponseError, RuntimeError):
     """The Space answered with something that is not the image it promised."""
 
+    advice = "Try again, or pick another model."
+
 
 # Wordings from the `spaces` package across its versions (see shared/upstream-spaces.md).
 _QUOTA = re.compile(r"exceeded your .*?(GPU|ZeroGPU) (quota|runs limit)", re.IGNORECASE)
 _QUOTA_WAIT = re.compile(r"(?:Try again|retry) in (\d+):(\d\d):(\d\d)", re.IGNORECASE)
 _SPACE_GPU_LIMIT = re.compile(r"reached its GPU limit", re.IGNORECASE)
-_NO_GPU = re.compile(r"No GPU was available|GPU task aborted", re.IGNORECASE)
+_NO_GPU = re.compile(r"No GPU was available", re.IGNORECASE)
+_GPU_ABORTED = re.compile(r"GPU task aborted", re.IGNORECASE)
 _GENERIC = re.compile(r"has not enabled verbose error reporting", re.IGNORECASE)
 
 
@@ -128,7 +146,7 @@ def format_wait(wait: timedelta) -> str:
 
 def from_app_error(message: str, title: str | None) -> ResponseError:
     """Turn the text of an upstream `AppError` into the error a person should see."""
-    text = strip_html_tail(message or "")
+    text = strip_html_tail(message or "")[:500]  # an upstream's text, kept readable
     if _QUOTA.search(text):
         wait = parse_wait(text)
         when = f" Try again in about {format_wait(wait)}" if wait else " Try again later"
@@ -144,10 +162,14 @@ def from_app_error(message: str, title: str | None) -> ResponseError:
             "so your own quota is used, or pick another model.",
             upstream_message=text,
         )
-    if _NO_GPU.search(text):
+    if _GPU_ABORTED.search(text):
         return SpaceUnavailableError(
-            f"no GPU was free on the Space ({text.rstrip('.')}). Try again in a minute or "
-            "pick another model.",
+            "the Space's GPU task was aborted. Try again in a minute, or pick another model."
+        )
+    if _NO_GPU.search(text):
+        # Not the upstream's text: it advises about its own page ("outside of examples").
+        return SpaceUnavailableError(
+            "no GPU was free on the Space. Try again in a minute, or pick another model."
         )
     if _GENERIC.search(text):
         return UpstreamAppError(

@@ -257,7 +257,17 @@ async def run_job(
             event = _event_from(update)
             if event is not None:
                 yield event
-        result = _result_of(job.future)
+        try:
+            result = _result_of(job.future)
+        except _QueueRefused:
+            # Gradio's full queue and a sleeping Space both answer the join with 503.
+            asleep = await asyncio.to_thread(_is_down, client, clients.timeouts.connect)
+            raise SpaceUnavailableError(
+                "the Space is not running (asleep, paused or building); try again in a few "
+                "minutes or pick another model"
+                if asleep
+                else "the Space's queue is full; try again shortly"
+            ) from None
         yield JobOutput(values=_as_tuple(result), final=True)
     finally:
         deadline.cancel()
@@ -311,6 +321,19 @@ def _event_from(update: StatusUpdate | OutputUpdate) -> ProgressUpdate | JobOutp
     return None
 
 
+class _QueueRefused(Exception):
+    """The Space answered the queue join with 503: full, or not running."""
+
+
+def _is_down(client: Client, timeout: float) -> bool:
+    """Whether the Space's config fails too: it is asleep or building, not just busy."""
+    try:
+        response = httpx.get(client.src + "config", timeout=timeout, verify=client.ssl_verify)
+    except httpx.HTTPError:
+        return True
+    return response.status_code >= 500
+
+
 def _as_tuple(values: Any) -> tuple[Any, ...]:
     return tuple(values) if isinstance(values, list | tuple) else (values,)
 
@@ -324,7 +347,7 @@ def _result_of(finished: concurrent.futures.Future) -> Any:
     except ValidationError as error:
         raise BadRequestError(f"the Space refused the request: {error}") from error
     except QueueError as error:
-        raise SpaceUnavailableError("the Space's queue is full; try again shortly") from error
+        raise _QueueRefused() from error
     except httpx.HTTPStatusError as error:
         code = error.response.status_code
         if code in (502, 503, 504):

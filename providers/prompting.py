@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import BadRequestError
+from .errors import BadRequestError, shown
 
 # gpt4free's `use_aspect_ratio` table. Some sizes suit no Space (682, 440, 1040): every
 # provider snaps the result to its own bounds afterwards.
@@ -52,8 +52,13 @@ def format_image_prompt(messages: Messages, prompt: str | None = None) -> str:
     Accepts every form the seed documents use: a string, one message dict, or a list of
     strings and/or message dicts.
     """
-    if prompt is not None and str(prompt).strip():
-        return str(prompt).strip()
+    if prompt is not None:
+        if not isinstance(prompt, str):
+            raise BadRequestError(
+                f"prompt must be text, not {type(prompt).__name__}.", field="prompt"
+            )
+        if prompt.strip():
+            return prompt.strip()
     if messages is None:
         return ""
     if isinstance(messages, str | Mapping):
@@ -85,9 +90,9 @@ def use_aspect_ratio(extra: Mapping[str, Any], aspect_ratio: str | None) -> dict
     """
     result = dict(extra)
     ratio = aspect_ratio or "1:1"
-    if ratio not in ASPECT_RATIOS:
+    if not isinstance(ratio, str) or ratio not in ASPECT_RATIOS:
         raise BadRequestError(
-            f"Unknown aspect ratio {ratio!r}. Choose one of: {', '.join(ASPECT_RATIOS)}.",
+            f"Unknown aspect ratio {shown(ratio)}. Choose one of: {', '.join(ASPECT_RATIOS)}.",
             field="aspect_ratio",
         )
     ratio_width, ratio_height = ASPECT_RATIOS[ratio]

@@ -13,7 +13,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import BadRequestError
+from .errors import BadRequestError, shown
 
 MAX_SEED = 2**31 - 1
 MAX_PROMPT_CHARS = 2000  # far above what the text encoders read (CLIP 77, T5 512 tokens)
@@ -100,12 +100,12 @@ class SpaceSpec:
 def as_number(field: str, value: Any, *, integer: bool) -> float | int:
     """A finite number from an int, float or numeric string; a BadRequestError otherwise."""
     if isinstance(value, bool) or value is None:
-        raise BadRequestError(f"{field} must be a number, not {value!r}.", field=field)
+        raise BadRequestError(f"{field} must be a number, not {shown(value)}.", field=field)
     if isinstance(value, str):
         try:
             value = float(value.strip())
         except ValueError:
-            message = f"{field} must be a number, not {value!r}."
+            message = f"{field} must be a number, not {shown(value)}."
             raise BadRequestError(message, field=field) from None
     if isinstance(value, numbers.Integral):
         # Kept an int (exact, however large): comparing it with float bounds cannot overflow.
