@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +13,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = "Running on local URL"
+
+
+def _die_with_parent() -> None:
+    """Linux: the app gets SIGTERM if the test process dies (a killed run leaves no server)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_port() -> int:
@@ -43,6 +52,7 @@ class AppProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=_die_with_parent,
         )
         self.output: list[str] = []
         self._ready = threading.Event()
