@@ -32,6 +32,7 @@ from .errors import (
     from_app_error,
 )
 from .responses import ProgressUpdate
+from .tls import shared_context
 
 # The asyncio sink that the next job submitted from this context reports to (see _Client).
 _update_sink: contextvars.ContextVar[_LoopSink | None] = contextvars.ContextVar(
@@ -103,7 +104,7 @@ class SpaceClients:
     """
 
     def __init__(
-        self, timeouts: Timeouts | None = None, max_idle: int = 8, idle_seconds: float = 60.0
+        self, timeouts: Timeouts | None = None, max_idle: int = 64, idle_seconds: float = 60.0
     ):
         self.timeouts = timeouts or Timeouts()
         self._max_idle = max_idle
@@ -158,6 +159,7 @@ class SpaceClients:
                 httpx_kwargs=httpx_kwargs,
                 download_files=False,  # we fetch files ourselves, checked and capped
                 analytics_enabled=False,
+                ssl_verify=shared_context(),  # type: ignore[arg-type]  # see providers.tls
             )
         except httpx.TimeoutException as error:
             raise SpaceUnavailableError(f"the Space did not answer at {url} ({error})") from error
