@@ -7,6 +7,7 @@ Run `python app.py`, or `gradio app.py` to reload on edits.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -154,6 +155,21 @@ def on_model(model: str, aspect_ratio: str, width, height):
     )
 
 
+async def frames(job: Request, request: gr.Request, oauth_token: gr.OAuthToken | None):
+    """One generation's frames, with this app's settings and this visitor's identity."""
+    try:
+        async for frame in generation.generate(
+            job,
+            visitor_of(request, oauth_token),
+            output_dir=IMAGES,
+            fallback=SETTINGS.fallback,
+            timeout=SETTINGS.job_timeout,
+        ):
+            yield frame
+    finally:
+        FILES.maybe_prune()
+
+
 async def on_generate(
     prompt: str,
     negative_prompt: str,
@@ -176,13 +192,7 @@ async def on_generate(
     )  # fmt: skip
     history = list(history or [])
     try:
-        async for frame in generation.generate(
-            job,
-            visitor_of(request, oauth_token),
-            output_dir=IMAGES,
-            fallback=SETTINGS.fallback,
-            timeout=SETTINGS.job_timeout,
-        ):
+        async for frame in frames(job, request, oauth_token):
             if frame.record is not None:
                 history = [frame.record, *history][: SETTINGS.history_size]
                 yield gallery_items(history), status_line(frame.status), history
@@ -193,8 +203,6 @@ async def on_generate(
     except ResponseError as error:
         yield gallery_items(history), status_line(error.message, error=True), gr.skip()
         raise upstream_error(error) from None
-    finally:
-        FILES.maybe_prune()
 
 
 async def on_generate_api(
@@ -217,19 +225,12 @@ async def on_generate_api(
         num_inference_steps, guidance_scale, seed, randomize_seed,
     )  # fmt: skip
     try:
-        async for frame in generation.generate(
-            job,
-            visitor_of(request, oauth_token),
-            output_dir=IMAGES,
-            fallback=SETTINGS.fallback,
-            timeout=SETTINGS.job_timeout,
-        ):
-            if frame.record is not None:
-                return frame.record.path, frame.record.parameters.seed
+        async with contextlib.aclosing(frames(job, request, oauth_token)) as stream:
+            async for frame in stream:
+                if frame.record is not None:
+                    return frame.record.path, frame.record.parameters.seed
     except ResponseError as error:
         raise upstream_error(error) from None
-    finally:
-        FILES.maybe_prune()
     raise gr.Error("The Space finished without an image.")
 
 

@@ -274,6 +274,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few runs: check the benchmark")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--sections",
+        default="overhead,scaling,memory,startup",
+        help="comma-separated subset of: overhead, scaling, memory, startup",
+    )
     args = parser.parse_args()
     runs = 3 if args.quick else 20
     users = [1, 8] if args.quick else [1, 8, 32, 64]
@@ -286,22 +291,27 @@ def main() -> None:
     )
     workdir = Path(tempfile.mkdtemp(prefix="space-canvas-bench-"))
     app = AppProcess(space_urls, workdir)
+    wanted = set(args.sections.split(","))
     sections = {}
     try:
-        print("## Overhead", flush=True)
-        sections["Overhead"] = overhead(app, emulators, runs)
-        print("## Scaling", flush=True)
-        sections["Scaling"] = scaling(app, emulators, users)
-        print("## Memory", flush=True)
-        for emulator in emulators.values():
-            emulator.controls.reset()
-        sections["Memory and threads"] = memory(app, total, checkpoint)
+        if "overhead" in wanted:
+            print("## Overhead", flush=True)
+            sections["Overhead"] = overhead(app, emulators, runs)
+        if "scaling" in wanted:
+            print("## Scaling", flush=True)
+            sections["Scaling"] = scaling(app, emulators, users)
+        if "memory" in wanted:
+            print("## Memory", flush=True)
+            for emulator in emulators.values():
+                emulator.controls.reset()
+            sections["Memory and threads"] = memory(app, total, checkpoint)
     finally:
         app.stop()
         for emulator in emulators.values():
             emulator.close()
-    print("## Start-up", flush=True)
-    sections["Start-up"] = startup(space_urls, 3 if args.quick else 7)
+    if "startup" in wanted:
+        print("## Start-up", flush=True)
+        sections["Start-up"] = startup(space_urls, 3 if args.quick else 7)
     report = "\n".join(
         f"### {title}\n\n" + "\n".join(rows) + "\n" for title, rows in sections.items()
     )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import math
 import os
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,7 +30,7 @@ class ImageFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         self.interval = min(self.interval, self.max_age / 2)  # short ages prune often
         self._lock = threading.Lock()
-        self._last_prune = 0.0
+        self._last_prune = -math.inf  # monotonic time may be small just after boot
 
     def maybe_prune(self) -> None:
         with self._lock:
@@ -33,13 +38,19 @@ class ImageFolder:
             if now - self._last_prune < self.interval:
                 return
             self._last_prune = now
-        self.prune()
+        try:
+            self.prune()
+        except OSError:  # housekeeping must never fail the request that triggered it
+            logger.exception("pruning %s failed", self.path)
 
     def prune(self) -> int:
         """Delete expired files, then the oldest until under the size bound. Returns bytes."""
         entries = []
         for entry in self._files():
-            stat = entry.stat(follow_symlinks=False)
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:  # renamed or removed by a generation meanwhile
+                continue
             entries.append((stat.st_mtime, stat.st_size, entry.path))
         entries.sort()
         cutoff = time.time() - self.max_age
@@ -57,13 +68,21 @@ class ImageFolder:
         return kept
 
     def size(self) -> int:
-        return sum(entry.stat(follow_symlinks=False).st_size for entry in self._files())
+        total = 0
+        for entry in self._files():
+            with contextlib.suppress(FileNotFoundError):
+                total += entry.stat(follow_symlinks=False).st_size
+        return total
 
     def _files(self):
         """Every regular file below the folder (links are never followed)."""
         folders = [self.path]
         while folders:
-            with os.scandir(folders.pop()) as entries:
+            try:
+                listing = os.scandir(folders.pop())
+            except FileNotFoundError:
+                continue
+            with listing as entries:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         folders.append(Path(entry.path))

@@ -7,13 +7,13 @@ adapter in `gradio_space`, and yields `ImagePreview`s then one `ImageResponse`.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .blocking import run_blocking
 from .errors import (
     BadRequestError,
     MalformedOutputError,
@@ -331,11 +331,11 @@ class _Results:
         if self.last is not None and self.last.url == url:
             # The final is often the last preview: no refetch, and one full check at most.
             if full_check and not self.last_fully_checked:
-                await asyncio.to_thread(check_image, Path(self.last.path), full_check=True)
+                await run_blocking(check_image, Path(self.last.path), full_check=True)
                 self.last_fully_checked = True
             return self.last
         self.last_fully_checked = full_check
-        self.last = await asyncio.to_thread(
+        self.last = await run_blocking(
             self.fetcher.fetch,
             url,
             allowed_origin=self.provider.url,

@@ -24,6 +24,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError, ValidationError
 from gradio_client.utils import OutputUpdate, QueueError, Status, StatusUpdate, TooManyRequestsError
 
+from .blocking import run_blocking
 from .errors import (
     BadRequestError,
     ResponseError,
@@ -228,7 +229,7 @@ async def run_job(
 
     Leaving the loop early, or cancelling the task that runs it, cancels the upstream job.
     """
-    client = await asyncio.to_thread(clients.acquire, url, proxy)
+    client = await run_blocking(clients.acquire, url, proxy)
     loop = asyncio.get_running_loop()
     sink = _LoopSink(loop)
     token = _update_sink.set(sink)
@@ -263,7 +264,7 @@ async def run_job(
             result = _result_of(job.future)
         except _QueueRefused:
             # Gradio's full queue and a sleeping Space both answer the join with 503.
-            asleep = await asyncio.to_thread(_is_down, client, clients.timeouts.connect)
+            asleep = await run_blocking(_is_down, client, clients.timeouts.connect)
             raise SpaceUnavailableError(
                 "the Space is not running (asleep, paused or building); try again in a few "
                 "minutes or pick another model"
