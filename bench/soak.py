@@ -143,7 +143,7 @@ def main() -> None:
     rows = [
         f"{args.users} users for {args.seconds:g} s ({wall:.0f} s wall), "
         f"upstream jobs of 0.5 s, faults: "
-        + ", ".join(f"{k} {v:.0%}" for k, v in FAULT_MIX.items()),
+        + ", ".join(f"{k} {v:.1%}" for k, v in FAULT_MIX.items()),
         "",
         "| measure | value |",
         "| --- | --- |",
