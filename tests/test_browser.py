@@ -447,7 +447,8 @@ def test_markup_in_a_prompt_is_never_rendered_as_html(visit, emulators):
     canvas.generate()
     toast = canvas.toasts.filter(has_text="Unknown model")
     expect(toast).to_be_visible(timeout=GENERATION)
-    expect(toast).to_contain_text(MARKUP)  # shown as typed, not as markup, nor as &lt;...
+    # Shown as typed, not as markup nor as &lt;... (errors quote at most 40 characters).
+    expect(toast).to_contain_text(MARKUP[:30])
     canvas.shot("error-popup")
 
     page = canvas.page
