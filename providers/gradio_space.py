@@ -212,7 +212,8 @@ _JOB_DONE = object()
 _DEADLINE = object()
 
 # job.cancel() posts to the Space: run it off the event loop, and off the caller's path.
-_cancellers = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="cancel")
+# Each may wait for its job to end, so many visitors stopping at once need many threads.
+_cancellers = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="cancel")
 
 
 async def run_job(
