@@ -31,7 +31,7 @@ from gradio_client import Client  # noqa: E402
 
 import providers  # noqa: E402
 from providers.tls import shared_context  # noqa: E402
-from tests.app_server import AppProcess  # noqa: E402
+from tests.app_server import AppProcess, free_port  # noqa: E402
 from tests.emulators import start_emulator  # noqa: E402
 from tests.helpers import emulator_for  # noqa: E402
 
@@ -254,12 +254,6 @@ def process_stats(pid: int) -> tuple[float, int, int]:
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     rss_mb = int(fields["VmRSS"].split()[0]) / 1024
     return rss_mb, int(fields["Threads"]), len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def free_port() -> int:
-    from tests.app_server import free_port as pick
-
-    return pick()
 
 
 def median(values: list[float]) -> float:

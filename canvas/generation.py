@@ -92,7 +92,8 @@ async def generate(
     fallback: bool = True,
     timeout: float | None = None,
 ) -> AsyncIterator[Frame]:
-    provider, _ = resolve(request)
+    # Each candidate's provider checks the request before its call (bounds differ per Space).
+    provider = providers.registry.get(request.model)
     candidates = [provider, *(providers.registry.alternatives(provider) if fallback else [])]
     for attempt, candidate in enumerate(candidates):
         shown_preview = False
