@@ -14,6 +14,7 @@ from providers import (
     ASPECT_RATIOS,
     RUNTIME,
     BlackForestLabs_Flux1Dev,
+    BlackForestLabs_Flux1Schnell,
     ImagePreview,
     ImageResponse,
     MalformedOutputError,
@@ -23,6 +24,7 @@ from providers import (
     Timeouts,
     UpstreamTimeoutError,
 )
+from providers.gradio_space import SpaceClients, _WakingDeque
 from tests.emulators.contracts import CONTRACTS
 
 from .helpers import collect
@@ -227,6 +229,37 @@ def test_each_call_carries_only_its_own_visitor_token(spaces, monkeypatch):
         assert "hf_machine_owner_token" not in " ".join(job.headers.values())
         assert "x-hf-authorization" not in job.headers
         assert "authorization" not in job.headers
+
+
+def test_job_threads_sleep_until_a_message_arrives_instead_of_polling(spaces):
+    # gradio_client's job thread naps 50 ms whenever its message deque is empty, delaying
+    # every preview. Our Clients give it deques that wake it; a gradio_client release that
+    # made its deques another way would bring the naps back, silently but for this test.
+    emulator = spaces(BlackForestLabs_Flux1Schnell)
+    emulator.controls.hold()
+    clients = SpaceClients()
+    client = clients.acquire(BlackForestLabs_Flux1Schnell.url)
+    try:
+        job = client.submit(prompt="a wren", api_name="/infer")
+        emulator.controls.wait_for_jobs(1, status="running")
+        pending = list(client.pending_messages_per_event.values())
+        assert pending and all(isinstance(messages, _WakingDeque) for messages in pending)
+        emulator.controls.release()
+        image, _seed = job.result(timeout=30)
+        assert image["url"].startswith(emulator.url)
+    finally:
+        emulator.controls.release()
+        clients.release(BlackForestLabs_Flux1Schnell.url, None, client, reusable=False)
+        clients.close()
+
+
+def test_a_waking_deque_still_answers_empty_when_nothing_comes(monkeypatch):
+    # The wait is bounded, so gradio_client's loop keeps its own logic (nap, ask again).
+    monkeypatch.setattr(_WakingDeque, "_MAX_WAIT", 0.0)
+    messages = _WakingDeque()
+    assert len(messages) == 0
+    messages.append({"msg": "process_starts"})
+    assert len(messages) == 1
 
 
 def test_an_api_key_is_sent_on_that_call_only(spaces):
