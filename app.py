@@ -89,9 +89,15 @@ def size_note(model: str, aspect_ratio: str, width, height) -> str:
     return f"Size on this model: {size[0]} × {size[1]}"
 
 
-def gallery_items(history: list[ImageRecord], preview: str | None = None) -> list:
-    items = [(record.path, record.caption) for record in history]
-    return [(preview, "Preview"), *items] if preview else items
+def gallery_items(history: list[ImageRecord]) -> list:
+    return [(record.path, record.caption) for record in history]
+
+
+def showing(preview: str) -> dict:
+    return gr.update(value=preview, visible=True)
+
+
+HIDDEN = gr.update(value=None, visible=False)  # the live preview between generations
 
 
 def details(record: ImageRecord) -> str:
@@ -185,7 +191,9 @@ async def on_generate(
     request: gr.Request,
     oauth_token: gr.OAuthToken | None = None,
 ):
-    """Stream previews into the gallery, then the final image at the top of the history."""
+    """Stream previews into the live preview, then put the final image at the top of the
+    gallery. Previews go to their own component: each gallery update is postprocessed whole
+    (every item's path checked), which per preview would cost more than the preview."""
     job = request_of(
         prompt, negative_prompt, model, aspect_ratio, width, height,
         num_inference_steps, guidance_scale, seed, randomize_seed,
@@ -195,13 +203,13 @@ async def on_generate(
         async for frame in frames(job, request, oauth_token):
             if frame.record is not None:
                 history = [frame.record, *history][: SETTINGS.history_size]
-                yield gallery_items(history), status_line(frame.status), history
+                yield HIDDEN, gallery_items(history), status_line(frame.status), history
             elif frame.preview is not None:
-                yield gallery_items(history, frame.preview), status_line(frame.status), gr.skip()
+                yield showing(frame.preview), gr.skip(), status_line(frame.status), gr.skip()
             else:
-                yield gr.skip(), status_line(frame.status), gr.skip()
+                yield gr.skip(), gr.skip(), status_line(frame.status), gr.skip()
     except ResponseError as error:
-        yield gallery_items(history), status_line(error.message, error=True), gr.skip()
+        yield HIDDEN, gr.skip(), status_line(error.message, error=True), gr.skip()
         raise upstream_error(error) from None
 
 
@@ -234,13 +242,13 @@ async def on_generate_api(
     raise gr.Error("The Space finished without an image.")
 
 
-def on_stop(history: list[ImageRecord]):
-    return gallery_items(history or []), status_line("Stopped.")
+def on_stop():
+    return HIDDEN, status_line("Stopped.")
 
 
 def on_select(history: list[ImageRecord], event: gr.SelectData):
     record = _record_for(history, event)
-    if record is None:  # a preview: nothing to reuse yet
+    if record is None:  # not an image of this session's history: nothing to reuse
         return "", None, gr.update(interactive=False), gr.skip()
     return details(record), record.id, gr.update(interactive=True), gr.update(open=True)
 
@@ -285,8 +293,8 @@ def on_reuse(selected: str | None, history: list[ImageRecord]):
 
 
 def _record_for(history: list[ImageRecord], event: gr.SelectData) -> ImageRecord | None:
-    """The record behind a clicked gallery item, found by file name (indices shift while a
-    preview sits at the top)."""
+    """The record behind a clicked gallery item, found by file name: the click may be about
+    a gallery that an arriving image has since shifted."""
     value = event.value or {}
     image = value.get("image") if isinstance(value, dict) else None
     names = (
@@ -371,6 +379,13 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
                 gr.LoginButton("Sign in with Hugging Face for more GPU quota")
             gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[prompt], label="Try one")
         with gr.Column(scale=3, min_width=300):
+            live_preview = gr.Image(
+                label="Preview",
+                visible=False,  # shown while a streaming model sends previews
+                interactive=False,
+                buttons=["fullscreen"],
+                elem_id="live-preview",
+            )
             gallery = gr.Gallery(
                 label="Your images",
                 columns=2,
@@ -400,7 +415,7 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
         [generate_button.click, prompt.submit],
         on_generate,
         inputs=[*request_inputs, history],
-        outputs=[gallery, status, history],
+        outputs=[live_preview, gallery, status, history],
         concurrency_limit=SETTINGS.concurrency,
         concurrency_id="generate",
         show_progress="minimal",
@@ -410,9 +425,7 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
         api_visibility="undocumented",
         api_name="stream",
     )
-    stop_button.click(
-        on_stop, inputs=[history], outputs=[gallery, status], cancels=[generating], queue=False
-    )
+    stop_button.click(on_stop, outputs=[live_preview, status], cancels=[generating], queue=False)
     gr.on(
         [],  # no trigger on the page: an API endpoint with named parameters
         on_generate_api,

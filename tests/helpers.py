@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+from typing import Any
 
 from tests.emulators.contracts import CONTRACTS
 
@@ -20,3 +22,30 @@ def emulator_for(emulators: dict, provider):
     """The running emulator of the Space a provider declares."""
     kind = next(c.kind for c in CONTRACTS.values() if c.space_id == provider.spec.space_id)
     return emulators[kind]
+
+
+@dataclass(frozen=True)
+class StreamFrame:
+    """One update of the page's `/stream` event, as gradio_client hands it over.
+
+    None means "left as it was" (Gradio's skip); `preview` is the live preview's image while
+    one is shown (a path, or a file dict without downloads).
+    """
+
+    preview: Any
+    gallery: list | None
+    status: str | None
+
+
+def stream_frames(job) -> list[StreamFrame]:
+    """The frames a `/stream` job has sent so far: (live preview, gallery, status line)."""
+    return [stream_frame(output) for output in job.outputs()]
+
+
+def stream_frame(output) -> StreamFrame:
+    preview, gallery, status = output
+    return StreamFrame(
+        preview=preview.get("value") if preview.get("visible") else None,
+        gallery=gallery if isinstance(gallery, list) else None,
+        status=status if isinstance(status, str) else None,
+    )

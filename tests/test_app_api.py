@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+from pathlib import Path
 
 import pytest
 from gradio_client import Client
@@ -12,7 +13,7 @@ from PIL import Image
 from canvas.pnginfo import read_parameters
 from providers import BlackForestLabs_Flux1Dev, BlackForestLabs_Flux1Schnell, StabilityAI_SD35Large
 
-from .helpers import emulator_for
+from .helpers import emulator_for, stream_frames
 
 
 @pytest.fixture
@@ -63,20 +64,24 @@ def test_a_downloaded_png_reproduces_the_settings_it_was_made_with(client, emula
     assert (saved.width, saved.height) == (1024, 672)
 
 
-def test_a_streaming_model_updates_the_gallery_before_the_final_image(client, emulators):
+def test_a_streaming_model_shows_previews_before_the_final_image(client, emulators):
     job = client.submit("a fox", "", "flux-dev", "1:1", 0, 0, 6, 3.5, 0, True, api_name="/stream")
     job.result(timeout=60)
-    # Frames that only update the status leave the gallery alone (a `gr.skip()` update).
-    galleries = [output[0] for output in job.outputs() if isinstance(output[0], list)]
-    previews = [g for g in galleries if g[0]["caption"] == "Preview"]
+    frames = stream_frames(job)
+    previews = [frame.preview for frame in frames if frame.preview]
     assert (
         len(previews)
         == emulator_for(emulators, BlackForestLabs_Flux1Dev).controls.jobs[-1].previews_sent
     )
     assert len(previews) > 1
-    final = galleries[-1]
-    assert final[0]["caption"].startswith("FLUX.1 [dev]")
-    assert len(final) == 1  # the preview was replaced, not kept
+    # The Space's own webp files (downloaded here by gradio_client): not re-encoded.
+    assert all(Path(preview).suffix == ".webp" for preview in previews)
+    # Frames that only update the status leave the gallery alone (a `gr.skip()` update):
+    # the gallery changes once, when the final image lands, and the preview goes away.
+    galleries = [frame.gallery for frame in frames if frame.gallery is not None]
+    assert len(galleries) == 1
+    assert galleries[0][0]["caption"].startswith("FLUX.1 [dev]")
+    assert frames[-1].preview is None and frames[-1].gallery == galleries[0]
 
 
 def test_users_are_not_serialized(app_server, fresh, emulators):

@@ -118,6 +118,11 @@ class Canvas:
         return self.page.locator("#gallery .grid-container .caption-label")
 
     @property
+    def live_preview(self) -> Locator:
+        """The running generation's latest preview, shown above the gallery."""
+        return self.page.locator("#live-preview img")
+
+    @property
     def parameters(self) -> Locator:
         # No elem_id, and Gradio does not tie the "Parameters" label to this textarea.
         return self.page.get_by_placeholder("Click an image to see how it was made")
@@ -156,9 +161,8 @@ class Canvas:
         self.generate_button.click()
 
     def wait_for_images(self, count: int, caption: str | re.Pattern = "") -> None:
-        """Until the gallery holds `count` finished images (no preview), newest first."""
+        """Until the gallery holds `count` images, newest first."""
         expect(self.captions).to_have_count(count, timeout=GENERATION)
-        expect(self.captions.first).not_to_have_text("Preview", timeout=GENERATION)
         if caption:
             expect(self.captions.first).to_have_text(caption, timeout=GENERATION)
 
@@ -239,8 +243,8 @@ def test_a_streaming_model_shows_previews_then_the_final_image(visit, emulators)
     canvas.generate()
 
     dev.wait_for(lambda c: bool(c.jobs) and c.jobs[-1].previews_sent >= 1, timeout=15)
-    expect(canvas.captions.first).to_have_text("Preview")
-    expect(canvas.captions).to_have_count(1)
+    expect(canvas.live_preview).to_be_visible()
+    expect(canvas.captions).to_have_count(0)  # the gallery waits for the final image
     expect(canvas.status).to_contain_text(re.compile(r"step \d+ of 28"))
     canvas.shot("preview")
 
@@ -249,6 +253,7 @@ def test_a_streaming_model_shows_previews_then_the_final_image(visit, emulators)
     assert job.status == "completed" and job.previews_sent == 28
     expect(canvas.captions.first).to_have_text(f"FLUX.1 [dev] · seed {job.seed_used} · 1024×1024")
     expect(canvas.status).to_contain_text(f"Done: FLUX.1 [dev] · seed {job.seed_used}")
+    expect(canvas.live_preview).to_be_hidden()
     assert job.arguments["prompt"] == "A lighthouse on a basalt cliff at dusk"
     canvas.shot("final")
 
@@ -324,6 +329,24 @@ def test_stop_cancels_the_upstream_job_and_the_next_generate_works(visit, emulat
     ]
     expect(canvas.status).to_contain_text("Done: FLUX.1 [schnell]")
     canvas.shot("next-image")
+
+
+def test_stop_while_previews_stream_takes_the_preview_away(visit, emulators):
+    dev = controls(emulators, BlackForestLabs_Flux1Dev)
+    dev.set_step_latency(0.3)  # 28 steps: previews for about 8 s
+    canvas = visit()
+    canvas.choose_model("FLUX.1 [dev]")
+    canvas.generate("A preview that will be stopped")
+    expect(canvas.live_preview).to_be_visible(timeout=GENERATION)
+    canvas.shot("previewing")
+
+    canvas.stop_button.click()
+    expect(canvas.status).to_have_text("Stopped.")
+    expect(canvas.live_preview).to_be_hidden()
+    dev.wait_for(lambda c: c.jobs[-1].status == "cancelled", timeout=15)
+    assert dev.jobs[-1].previews_sent < 28
+    expect(canvas.captions).to_have_count(0)  # a stopped image never reaches the gallery
+    canvas.shot("stopped")
 
 
 def test_a_selected_image_shows_its_parameters_and_reuse_fills_the_form(visit, emulators):

@@ -45,7 +45,7 @@ from tests.emulators import FAULTS, start_emulator
 from tests.emulators.faults import HTTP_FAULTS
 
 from .app_server import AppProcess
-from .helpers import emulator_for
+from .helpers import emulator_for, stream_frame, stream_frames
 
 STRICT_TIMEOUT = 4  # seconds: the strict app's SPACE_CANVAS_TIMEOUT
 # Small, quick jobs: every model accepts 512x512 and 2 steps.
@@ -157,12 +157,8 @@ def eventually(condition, what: str, timeout: float = 10.0) -> None:
 
 
 def stream_outputs_with_previews(job) -> list:
-    """Gallery updates of a `/stream` job that show a preview."""
-    return [
-        output[0]
-        for output in job.outputs()
-        if isinstance(output[0], list) and output[0] and output[0][0].get("caption") == "Preview"
-    ]
+    """The previews a `/stream` job has shown."""
+    return [frame.preview for frame in stream_frames(job) if frame.preview]
 
 
 # ---- fixtures ----
@@ -469,9 +465,10 @@ def test_the_stream_says_it_is_trying_the_other_space(user, emulators):
     job = user.submit("a fox", "", "flux-schnell", "1:1", 512, 512, 2, 3.5, 0, True,
                       api_name="/stream")  # fmt: skip
     job.result(timeout=60)
-    statuses = [output[1] for output in job.outputs() if isinstance(output[1], str)]
+    frames = stream_frames(job)
+    statuses = [frame.status for frame in frames if frame.status]
     assert any("quota" in s and "voodoohop" in s for s in statuses), statuses
-    gallery = [output[0] for output in job.outputs() if isinstance(output[0], list)][-1]
+    gallery = [frame.gallery for frame in frames if frame.gallery][-1]
     assert gallery[0]["caption"].startswith(Voodoohop_Flux1Schnell.display_name)
 
 
@@ -563,7 +560,7 @@ def test_cancel_while_queued_upstream_removes_the_job_from_the_spaces_queue(
         queued = strict_user.submit("queued cat", "", "sd-3.5-large", "1:1", 512, 512, 2, 3.5,
                                     0, True, api_name="/stream")  # fmt: skip
         for output in queued:  # the app's own status line says where the job waits
-            if isinstance(output[1], str) and "queue" in output[1].lower():
+            if "queue" in (stream_frame(output).status or "").lower():
                 break
         else:
             pytest.fail("the app never said the job waits in the Space's queue")
