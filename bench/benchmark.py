@@ -11,7 +11,9 @@ talks to 127.0.0.1 only and stops by itself.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -149,33 +151,35 @@ def overhead(app: AppProcess, emulators: dict, runs: int) -> list[str]:
 
 
 def scaling(app: AppProcess, emulators: dict, users_list: list[int]) -> list[str]:
+    """Simultaneous users, each making one image (bench/users.py, in a process of its own),
+    with the CPU each process spent per image: the 2 cores are shared by all three."""
     emulator = emulator_for(emulators, SINGLE)
-    emulator.controls.reset()
-    emulator.controls.set_latency(1.0)
-    clients = [Client(app.url, verbose=False) for _ in range(max(users_list))]
-
-    def one(client: Client) -> None:
-        client.predict("bench", width=512, height=512, api_name="/generate")
-
-    rows = ["| users | wall time | × one user's | most jobs running at once upstream |"]
-    rows.append("| --- | --- | --- | --- |")
-    with ThreadPoolExecutor(len(clients)) as pool:  # warm up: the app's upstream Clients
-        list(pool.map(one, clients))
+    rows = [
+        "| users | wall time | × one user's | most jobs running at once upstream "
+        "| CPU per image: app | emulator | users |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     single = None
     for users in users_list:
         emulator.controls.reset()
         emulator.controls.set_latency(1.0)
-        start = time.perf_counter()
-        with ThreadPoolExecutor(users) as pool:
-            list(pool.map(one, clients[:users]))
-        wall = time.perf_counter() - start
+        before = cpu_seconds(app.process.pid), cpu_seconds(os.getpid()), children_cpu_seconds()
+        finished = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "users.py"), app.url, str(users)],
+            check=True, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        after = cpu_seconds(app.process.pid), cpu_seconds(os.getpid()), children_cpu_seconds()
+        wall = json.loads(finished.stdout)["wall"]
         single = single or wall
+        images = 2 * users  # the warm-up round and the timed one
+        app_cpu, emulator_cpu, users_cpu = (
+            ms((late - early) / images) for early, late in zip(before, after, strict=True)
+        )
         rows.append(
-            f"| {users} | {wall:.2f} s | {wall / single:.2f} | {emulator.controls.max_concurrent} |"
+            f"| {users} | {wall:.2f} s | {wall / single:.2f} | {emulator.controls.max_concurrent} "
+            f"| {app_cpu} | {emulator_cpu} | {users_cpu} |"
         )
         print(rows[-1], flush=True)
-    for client in clients:
-        client.close()
     return rows
 
 
@@ -247,6 +251,17 @@ def memory(app: AppProcess, total: int, checkpoint: int) -> list[str]:
 
 
 # ---- helpers ----------------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def process_stats(pid: int) -> tuple[float, int, int]:
