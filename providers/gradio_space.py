@@ -147,6 +147,8 @@ class SpaceClients:
     that endpoint. One Client shared by concurrent jobs would let one visitor's Stop cancel
     everyone's job on that Space, so each job leases a Client of its own. Returned Clients
     are reused by later jobs; at most `max_idle` per Space wait, for at most `idle_seconds`.
+    An idle Client holds a thread and a heartbeat connection to its Space, so a background
+    thread closes expired ones even when no job comes to notice.
     """
 
     def __init__(
@@ -158,6 +160,8 @@ class SpaceClients:
         self._idle: dict[Key, list[tuple[float, Client]]] = {}
         self._lock = threading.Lock()
         self._closed = False
+        self._closing = threading.Event()
+        self._reaper: threading.Thread | None = None
 
     def acquire(self, url: str, proxy: str | None = None) -> Client:
         """An idle Client for the Space, or a new one. Blocking: call from a thread."""
@@ -174,9 +178,25 @@ class SpaceClients:
             idle = self._idle.setdefault((url, proxy), [])
             if reusable and not self._closed and len(idle) < self._max_idle:
                 idle.append((time.monotonic(), client))
+                self._start_reaper()
             else:
                 expired.append(client)
         _shut_down(expired)
+
+    def _start_reaper(self) -> None:
+        """Start the thread that closes expired Clients (call with the lock held)."""
+        if self._reaper is None:
+            self._reaper = threading.Thread(
+                target=self._reap, name="space-clients-reaper", daemon=True
+            )
+            self._reaper.start()
+
+    def _reap(self) -> None:
+        # A Client is closed at most half an idle period after it expires.
+        while not self._closing.wait(self._idle_seconds / 2):
+            with self._lock:
+                expired = self._expire()
+            _shut_down(expired)
 
     def idle(self, url: str, proxy: str | None = None) -> int:
         with self._lock:
@@ -230,6 +250,7 @@ class SpaceClients:
         _shut_down([client for _, client in idle])
 
     def close(self) -> None:
+        self._closing.set()
         with self._lock:
             self._closed = True
             idle = [client for clients in self._idle.values() for _, client in clients]

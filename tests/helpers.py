@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,14 @@ def collect(stream) -> list:
         return [item async for item in stream]
 
     return asyncio.run(run())
+
+
+def eventually(condition, what: str, timeout: float = 10.0) -> None:
+    """Wait for a condition nothing signals (Controls.wait_for covers emulator jobs)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
+        time.sleep(0.02)
 
 
 def emulator_for(emulators: dict, provider):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -45,7 +44,7 @@ from tests.emulators import FAULTS, start_emulator
 from tests.emulators.faults import HTTP_FAULTS
 
 from .app_server import AppProcess
-from .helpers import emulator_for, stream_frame, stream_frames
+from .helpers import emulator_for, eventually, stream_frame, stream_frames
 
 STRICT_TIMEOUT = 4  # seconds: the strict app's SPACE_CANVAS_TIMEOUT
 # Small, quick jobs: every model accepts 512x512 and 2 steps.
@@ -146,14 +145,6 @@ def waiting(emulator) -> int:
     """Jobs waiting in the emulator Space's Gradio queue (not yet started)."""
     answer = httpx.get(f"{emulator.url}gradio_api/queue/status", timeout=10)
     return answer.json()["queue_size"]
-
-
-def eventually(condition, what: str, timeout: float = 10.0) -> None:
-    """Wait for a condition that only HTTP can observe (Controls.wait_for covers jobs)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
-        time.sleep(0.02)
 
 
 def stream_outputs_with_previews(job) -> list:

@@ -27,7 +27,7 @@ from providers import (
 from providers.gradio_space import SpaceClients, _WakingDeque
 from tests.emulators.contracts import CONTRACTS
 
-from .helpers import collect
+from .helpers import collect, eventually
 
 PROVIDERS = providers.registry.providers()
 
@@ -277,6 +277,23 @@ def test_sequential_calls_reuse_one_client(spaces):
     collect(StabilityAI_SD35Large.generate(model=None, prompt="a"))
     collect(StabilityAI_SD35Large.generate(model=None, prompt="b"))
     assert RUNTIME.clients.idle(StabilityAI_SD35Large.url) == 1
+
+
+def test_an_idle_client_is_closed_without_waiting_for_another_job(spaces):
+    # An idle Client keeps a thread and a heartbeat connection to the Space open.
+    spaces(StabilityAI_SD35Large)
+    url = StabilityAI_SD35Large.url
+    clients = SpaceClients(idle_seconds=2.0)
+    try:
+        client = clients.acquire(url)
+        clients.release(url, None, client, reusable=True)
+        assert clients.idle(url) == 1
+        eventually(
+            lambda: clients.idle(url) == 0 and not client.heartbeat.is_alive(),
+            "the idle Client was closed",
+        )
+    finally:
+        clients.close()
 
 
 def test_one_visitor_cancelling_does_not_disturb_another_on_the_same_space(spaces):
