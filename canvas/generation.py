@@ -7,13 +7,14 @@ the next Space serving the same model family is tried, unless a preview was alre
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import anyio.to_thread
 
 import providers
 from providers import (
@@ -137,7 +138,8 @@ async def _run(
             step = f" (step {item.step} of {item.total_steps})" if item.total_steps else ""
             yield Frame(status=f"Preview{step}", preview=item.path)
         elif isinstance(item, ImageResponse):
-            record = await asyncio.to_thread(_save, provider, name, item, output_dir)
+            # A Stop waits for the PNG to be whole (tens of ms): no half-written files.
+            record = await anyio.to_thread.run_sync(_save, provider, name, item, output_dir)
             if item.path not in previews:  # only the PNG is ever served
                 Path(item.path).unlink(missing_ok=True)
             yield Frame(status=f"Done: {record.caption}", record=record)
