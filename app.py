@@ -161,7 +161,13 @@ def on_model(model: str, aspect_ratio: str, width, height):
     )
 
 
-async def frames(job: Request, request: gr.Request, oauth_token: gr.OAuthToken | None):
+async def frames(
+    job: Request,
+    request: gr.Request,
+    oauth_token: gr.OAuthToken | None,
+    *,
+    previews: bool = True,
+):
     """One generation's frames, with this app's settings and this visitor's identity."""
     try:
         async for frame in generation.generate(
@@ -170,6 +176,7 @@ async def frames(job: Request, request: gr.Request, oauth_token: gr.OAuthToken |
             output_dir=IMAGES,
             fallback=SETTINGS.fallback,
             timeout=SETTINGS.job_timeout,
+            previews=previews,
         ):
             yield frame
     finally:
@@ -233,7 +240,8 @@ async def on_generate_api(
         num_inference_steps, guidance_scale, seed, randomize_seed,
     )  # fmt: skip
     try:
-        async with contextlib.aclosing(frames(job, request, oauth_token)) as stream:
+        # No previews: the caller would never see them, so they are not even downloaded.
+        async with contextlib.aclosing(frames(job, request, oauth_token, previews=False)) as stream:
             async for frame in stream:
                 if frame.record is not None:
                     return frame.record.path, frame.record.parameters.seed

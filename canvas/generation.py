@@ -92,14 +92,17 @@ async def generate(
     output_dir: Path,
     fallback: bool = True,
     timeout: float | None = None,
+    previews: bool = True,
 ) -> AsyncIterator[Frame]:
+    """Frames of one generation: status lines, previews (unless `previews` is False: an API
+    caller that only wants the image), then the saved image."""
     # Each candidate's provider checks the request before its call (bounds differ per Space).
     provider = providers.registry.get(request.model)
     candidates = [provider, *(providers.registry.alternatives(provider) if fallback else [])]
     for attempt, candidate in enumerate(candidates):
         shown_preview = False
         try:
-            async for frame in _run(candidate, request, visitor, output_dir, timeout):
+            async for frame in _run(candidate, request, visitor, output_dir, timeout, previews):
                 shown_preview = shown_preview or frame.preview is not None
                 yield frame
             return
@@ -117,10 +120,11 @@ async def _run(
     visitor: Visitor,
     output_dir: Path,
     timeout: float | None,
+    previews: bool,
 ) -> AsyncIterator[Frame]:
     name = providers.registry.name_of(provider)
     fields = dataclasses.asdict(request) | {"model": None}
-    previews: set[str] = set()
+    shown: set[str] = set()  # preview files, which stay on disk
     yield Frame(status=f"Sending to {provider.display_name}…")
     async for item in provider.generate(
         **fields,
@@ -128,19 +132,20 @@ async def _run(
         x_ip_token=visitor.ip_token,
         timeout=timeout,
         progress=True,
+        previews=previews,
     ):
         if isinstance(item, ProgressUpdate):
             yield Frame(status=item.describe())
         elif isinstance(item, ImagePreview):
             # Kept on disk: browsers and API clients fetch previews after they are sent.
             # The app's folder is pruned by age and size.
-            previews.add(item.path)
+            shown.add(item.path)
             step = f" (step {item.step} of {item.total_steps})" if item.total_steps else ""
             yield Frame(status=f"Preview{step}", preview=item.path)
         elif isinstance(item, ImageResponse):
             # A Stop waits for the PNG to be whole (tens of ms): no half-written files.
             record = await anyio.to_thread.run_sync(_save, provider, name, item, output_dir)
-            if item.path not in previews:  # only the PNG is ever served
+            if item.path not in shown:  # only the PNG is ever served
                 Path(item.path).unlink(missing_ok=True)
             yield Frame(status=f"Done: {record.caption}", record=record)
 

@@ -167,7 +167,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         `None` for guidance or steps means the Space's own default. Extra keyword arguments:
         `x_ip_token` (the visitor's ZeroGPU token; read from the current Gradio request when
         not given), `timeout` (seconds for the whole job), `progress=True` to also receive
-        `ProgressUpdate`s.
+        `ProgressUpdate`s, `previews=False` for the final image only (previews not fetched).
         """
         async for item in cls.generate(
             model=model,
@@ -253,8 +253,11 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         x_ip_token: str | None = None,
         timeout: float | None = None,
         progress: bool = False,
+        previews: bool = True,
         **request: Any,
     ) -> AsyncIterator[ImagePreview | ImageResponse | ProgressUpdate]:
+        """The job's previews (if `previews`; unwanted ones are not even downloaded), then
+        the final image; with `progress`, the Space's queue and step updates too."""
         model = cls.get_model(model)
         # Other keywords gpt4free callers pass (stream, n, response_format...) are ignored.
         arguments = cls.prepare(
@@ -279,7 +282,10 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
                 elif event.final:
                     yield await results.final(event)
                 elif results.expects_preview():
-                    yield await results.preview(event)
+                    if previews:
+                        yield await results.preview(event)
+                    else:
+                        results.skip_preview()
                 else:  # the final image, streamed before completion: fetch it now
                     await results.prefetch(event)
         except ResponseError as error:
@@ -318,6 +324,9 @@ class _Results:
             total_steps=self.arguments["num_inference_steps"],
             **self._fields(image, output),
         )
+
+    def skip_preview(self) -> None:
+        self.previews += 1
 
     async def prefetch(self, output: JobOutput) -> None:
         await self._fetch(output, full_check=True)

@@ -64,6 +64,16 @@ def test_a_downloaded_png_reproduces_the_settings_it_was_made_with(client, emula
     assert (saved.width, saved.height) == (1024, 672)
 
 
+def test_the_api_downloads_no_preview_it_would_never_return(client, emulators):
+    dev = emulator_for(emulators, BlackForestLabs_Flux1Dev).controls
+    path, _seed = client.predict(
+        "a fox", model="flux-dev", num_inference_steps=6, api_name="/generate"
+    )
+    assert dev.jobs[-1].previews_sent == 6
+    assert dev.files_served == 1
+    assert read_parameters(path).steps == 6
+
+
 def test_a_streaming_model_shows_previews_before_the_final_image(client, emulators):
     job = client.submit("a fox", "", "flux-dev", "1:1", 0, 0, 6, 3.5, 0, True, api_name="/stream")
     job.result(timeout=60)

@@ -72,6 +72,30 @@ def test_previews_match_what_the_space_streams(provider, spaces):
     assert items[-1].seed == job.seed_used
 
 
+def test_without_previews_only_the_final_image_is_downloaded(spaces):
+    emulator = spaces(BlackForestLabs_Flux1Dev)
+    items = collect(
+        BlackForestLabs_Flux1Dev.generate(
+            model=None, prompt="a fox", num_inference_steps=4, previews=False
+        )
+    )
+    assert [type(item) for item in items] == [ImageResponse]
+    assert emulator.controls.jobs[-1].previews_sent == 4
+    assert emulator.controls.files_served == 1  # the final image, once
+    with Image.open(items[0].path) as image:
+        image.load()  # whole, not a preview
+
+
+def test_with_previews_each_image_is_downloaded_once(spaces):
+    emulator = spaces(BlackForestLabs_Flux1Dev)
+    items = collect(
+        BlackForestLabs_Flux1Dev.generate(model=None, prompt="a fox", num_inference_steps=4)
+    )
+    assert [type(item) for item in items] == [ImagePreview] * 4 + [ImageResponse]
+    # The Space sends the final image twice (last step, then result): fetched once.
+    assert emulator.controls.files_served == 5
+
+
 def test_seed_api_of_the_seed_documents_works_unchanged(spaces):
     spaces(StabilityAI_SD35Large)
     items = collect(

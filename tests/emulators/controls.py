@@ -75,6 +75,7 @@ class Controls:
         self._records: list[JobRecord] = []
         self._running = 0
         self._max_concurrent = 0
+        self._files_served = 0
         self._held = False
         # fault -> remaining count (-1: until cleared); dict order = injection order.
         self._counted: dict[str, int] = {}
@@ -187,6 +188,17 @@ class Controls:
         return str([(r.status, r.fault, r.error) for r in self._records])
 
     # --- used by the emulator -------------------------------------------------------------
+
+    @property
+    def files_served(self) -> int:
+        """Files fetched from this Space (GET .../gradio_api/file=...) since the last reset."""
+        with self._cond:
+            return self._files_served
+
+    def _saw_request(self, http_path: str, method: str) -> None:
+        if method == "GET" and "/gradio_api/file=" in http_path:
+            with self._cond:
+                self._files_served += 1
 
     def _take_fault(self, http_path: str | None = None, method: str = "") -> str | None:
         """Consume the fault for one job (http_path None) or one HTTP request."""

@@ -27,6 +27,8 @@ class _HttpFaults:
         self.app, self.controls = app, controls
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            self.controls._saw_request(scope["path"], scope["method"])
         if scope["type"] == "http" and self.controls._take_fault(scope["path"], scope["method"]):
             await send(
                 {
