@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -164,17 +163,24 @@ def scaling(app: AppProcess, emulators: dict, users_list: list[int]) -> list[str
     for users in users_list:
         emulator.controls.reset()
         emulator.controls.set_latency(1.0)
-        before = cpu_seconds(app.process.pid), cpu_seconds(os.getpid()), children_cpu_seconds()
-        finished = subprocess.run(
+        users_process = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "users.py"), app.url, str(users)],
-            check=True, capture_output=True, text=True, timeout=600,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
-        after = cpu_seconds(app.process.pid), cpu_seconds(os.getpid()), children_cpu_seconds()
-        wall = json.loads(finished.stdout)["wall"]
+        try:
+            users_process.stdout.readline()  # warmed up
+            pids = app.process.pid, os.getpid(), users_process.pid
+            before = [cpu_seconds(pid) for pid in pids]
+            users_process.stdin.write("go\n")
+            users_process.stdin.flush()
+            wall = json.loads(users_process.stdout.readline())["wall"]
+            after = [cpu_seconds(pid) for pid in pids]
+        finally:
+            users_process.stdin.close()
+            users_process.wait(timeout=60)
         single = single or wall
-        images = 2 * users  # the warm-up round and the timed one
         app_cpu, emulator_cpu, users_cpu = (
-            ms((late - early) / images) for early, late in zip(before, after, strict=True)
+            ms((late - early) / users) for early, late in zip(before, after, strict=True)
         )
         rows.append(
             f"| {users} | {wall:.2f} s | {wall / single:.2f} | {emulator.controls.max_concurrent} "
@@ -272,11 +278,6 @@ def cpu_seconds(pid: int) -> float:
     """User and system CPU time a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def process_stats(pid: int) -> tuple[float, int, int]:

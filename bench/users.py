@@ -1,6 +1,7 @@
 """Simultaneous users of the app's `/generate` endpoint, in a process of their own.
 
-    python bench/users.py URL USERS    # a warm-up round, then a timed one: prints JSON
+    python bench/users.py URL USERS    # a warm-up round, then (on a line from stdin) a
+                                       # timed one; prints a JSON line after each
 
 Each user is a session, as a browser tab is: it joins Gradio's queue for `/generate` with
 its own session hash, reads its event stream, and downloads the PNG. Sessions are kept
@@ -57,6 +58,8 @@ async def main(url: str, users: int) -> None:
         fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "generate")
         sessions = [uuid.uuid4().hex for _ in range(users)]
         await round_of(http, fn_index, sessions)  # warm-up: sessions and upstream Clients
+        print(json.dumps({"warm": True}), flush=True)
+        sys.stdin.readline()  # the caller's go: it measures around the timed round only
         wall = await round_of(http, fn_index, sessions)
         print(json.dumps({"users": users, "wall": wall}), flush=True)
 
