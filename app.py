@@ -492,6 +492,9 @@ THEME = gr.themes.Soft(
 def launch_options() -> dict:
     """Options for `demo.launch()`, shared by `python app.py` and anything embedding it."""
     return {
+        # Gradio's queue runs at most `max_threads` events at once, whatever their
+        # concurrency_limit: its default of 40 would cap generations below the setting.
+        "max_threads": max(40, SETTINGS.concurrency),
         "theme": THEME,
         "css_paths": [ASSETS / "style.css"],
         "favicon_path": ASSETS / "favicon.png",

@@ -64,6 +64,23 @@ def test_a_downloaded_png_reproduces_the_settings_it_was_made_with(client, emula
     assert (saved.width, saved.height) == (1024, 672)
 
 
+def test_more_generations_run_at_once_than_gradios_default_of_40(app_server, fresh, emulators):
+    # Gradio's queue has 40 worker slots unless launched with more; the app's concurrency
+    # setting (64) must not be capped by them.
+    schnell = emulator_for(emulators, BlackForestLabs_Flux1Schnell).controls
+    schnell.hold()
+    clients = [Client(app_server.url, verbose=False, download_files=False) for _ in range(2)]
+    try:
+        jobs = [clients[i % 2].submit(f"crowd {i}", api_name="/generate") for i in range(48)]
+        schnell.wait_for(lambda c: c.running == 48, timeout=60)
+        schnell.release()
+        assert all(job.result(timeout=60)[0]["path"].endswith(".png") for job in jobs)
+    finally:
+        schnell.release()
+        for client in clients:
+            client.close()
+
+
 def test_the_api_downloads_no_preview_it_would_never_return(client, emulators):
     dev = emulator_for(emulators, BlackForestLabs_Flux1Dev).controls
     path, _seed = client.predict(

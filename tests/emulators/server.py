@@ -20,6 +20,11 @@ _UNAVAILABLE_PAGE = (
 )
 
 
+# Gradio runs at most `max_threads` events at once (default 40), whatever an event's
+# concurrency_limit: an emulator without a limit must not have that hidden one.
+WORKER_SLOTS = 512
+
+
 class _HttpFaults:
     """Pure ASGI middleware (a BaseHTTPMiddleware would buffer Gradio's SSE streams)."""
 
@@ -98,6 +103,7 @@ def start_emulator(
                 quiet=True,
                 ssr_mode=False,
                 mcp_server=False,
+                max_threads=WORKER_SLOTS,
                 app_kwargs={"middleware": [Middleware(_HttpFaults, controls=controls)]},
             )
             break
