@@ -36,7 +36,7 @@ from .errors import (
 from .responses import ProgressUpdate
 from .tls import shared_context
 
-# The asyncio sink that the next job submitted from this context reports to (see _Client).
+# The asyncio sink that the next job submitted from this context reports to (see WakingClient).
 _update_sink: contextvars.ContextVar[_LoopSink | None] = contextvars.ContextVar(
     "space_canvas_update_sink", default=None
 )
@@ -71,6 +71,8 @@ class _WakingDeque(deque):
     (`utils.stream_sse_v1plus`): every message would wait 25 ms on average, on top of the
     caller's own wait. Here the emptiness check itself waits for the next append, so the
     thread wakes as a message lands. The wait is bounded: the loop's own logic is unchanged.
+    Only that loop asks for the length; anything else that did (`bool()`, `list()`) would
+    wait too, so nothing else should.
     """
 
     _MAX_WAIT = 5.0  # seconds; after that the loop takes one 50 ms nap and asks again
@@ -103,7 +105,7 @@ class _WakingMessages(dict):
         super().__setitem__(key, value)
 
 
-class _Client(Client):
+class WakingClient(Client):
     """A Client whose jobs report to the sink of the context that submitted them, and whose
     job threads wake as each message arrives (see _WakingDeque)."""
 
@@ -216,7 +218,7 @@ class SpaceClients:
         if proxy:
             httpx_kwargs["proxy"] = proxy
         try:
-            return _Client(
+            return WakingClient(
                 url,
                 # False, not None: None makes gradio_client send this machine's own HF token.
                 token=False,  # type: ignore[arg-type]
