@@ -21,139 +21,65 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
 from gradio_client import Client  # noqa: E402
 
 import providers  # noqa: E402
-from providers.gradio_space import WakingClient  # noqa: E402
-from providers.tls import shared_context  # noqa: E402
 from tests.app_server import AppProcess, free_port  # noqa: E402
 from tests.emulators import start_emulator  # noqa: E402
-from tests.helpers import emulator_for, stream_frame  # noqa: E402
+from tests.helpers import emulator_for  # noqa: E402
 
 STREAMING = providers.BlackForestLabs_Flux1Dev  # previews: one per step
 SINGLE = providers.BlackForestLabs_Flux1Schnell  # no previews
 CLIENT_IDLE = 5  # seconds an idle upstream Client is kept, in the memory section's app
 
 
-@dataclass
-class Timing:
-    first_preview: float | None
-    final: float
-
-
-# ---- one call, direct or through the app ---------------------------------------------------
-# Both sides use gradio_client with download_files=False and fetch the first preview and the
-# final image over one shared HTTP client: a time is taken when that file is on the caller's
-# side, ready to show.
-# Both use the providers' WakingClient: gradio_client, minus the 50 ms nap between looks at a
-# job's messages, which would round every caller-side time up to the next 50 ms tick.
-
-HTTP = httpx.Client(timeout=30, verify=shared_context())
-# The best use of gradio_client, on both sides: no automatic downloads, one TLS context.
-CLIENT_OPTIONS = {"verbose": False, "download_files": False, "ssl_verify": shared_context()}
-
-
-def fetch(file_data: dict) -> None:
-    HTTP.get(file_data["url"]).raise_for_status()
-
-
-def direct_call(client: Client, steps: int) -> Timing:
-    """The physical limit: gradio_client straight to the emulator Space."""
-    start = time.perf_counter()
-    first = None
-    job = client.submit(
-        prompt="bench", seed=1, randomize_seed=False, width=512, height=512,
-        **({"guidance_scale": 3.5} if steps else {}),
-        num_inference_steps=max(steps, 1), api_name="/infer",
-    )  # fmt: skip
-    for output in job:  # every output: the previews, then the final
-        if first is None and steps:
-            fetch(output[0])
-            first = time.perf_counter() - start
-    image, _seed = job.result()
-    fetch(image)
-    return Timing(first if steps else None, time.perf_counter() - start)
-
-
-def app_final(client: Client, model: str, steps: int) -> float:
-    """Time to the final image through the documented `/generate` endpoint."""
-    start = time.perf_counter()
-    image, _seed = client.predict(
-        "bench", model=model, width=512, height=512, num_inference_steps=max(steps, 1),
-        seed=1, randomize_seed=False, api_name="/generate",
-    )  # fmt: skip
-    fetch(image)
-    return time.perf_counter() - start
-
-
-def app_first_preview(client: Client, model: str, steps: int) -> float:
-    """Time to the first preview in the page's stream (`/stream`, what the page's live
-    preview gets)."""
-    start = time.perf_counter()
-    job = client.submit(
-        "bench", "", model, "1:1", 512, 512, steps, 3.5, 1, False, api_name="/stream"
-    )
-    for output in job:
-        if preview := stream_frame(output).preview:
-            fetch(preview)
-            elapsed = time.perf_counter() - start
-            job.result()  # let it finish: the next run starts from a quiet Space
-            return elapsed
-    raise RuntimeError("no preview arrived")
-
-
 # ---- sections ---------------------------------------------------------------------------------
 
 
 def overhead(app: AppProcess, emulators: dict, runs: int) -> list[str]:
+    """Each job shape timed by bench/calls.py, a process of its own: the measuring client
+    must not share an interpreter lock with the emulator that serves it."""
     rows = [
         "| job | previews | runs | direct final | app final | app − direct | "
         "direct 1st preview | app 1st preview | app − direct |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    app_client = WakingClient(app.url, **CLIENT_OPTIONS)
     for job_seconds in (0.2, 2.0):
         for previews in (0, 4, 28):
             provider = STREAMING if previews else SINGLE
             emulator = emulator_for(emulators, provider)
             emulator.controls.reset()
             emulator.controls.set_latency(job_seconds)
-            direct = WakingClient(emulator.url, **CLIENT_OPTIONS)
             model = providers.registry.name_of(provider)
-            direct_call(direct, previews)  # warm both paths: Clients built, code loaded
-            app_final(app_client, model, previews)
-            direct_final, through_final, direct_first, through_first = [], [], [], []
-            for _ in range(runs):  # interleaved, so drift hits both sides alike
-                timing = direct_call(direct, previews)
-                direct_final.append(timing.final)
-                through_final.append(app_final(app_client, model, previews))
-                if previews:
-                    direct_first.append(timing.first_preview)
-                    through_first.append(app_first_preview(app_client, model, previews))
-            direct.close()
-            row = [
-                f"{job_seconds:g} s", str(previews), str(runs),
-                ms(median(direct_final)), ms(median(through_final)),
-                ms(median(through_final) - median(direct_final)),
-            ]  # fmt: skip
+            finished = subprocess.run(
+                [sys.executable, str(ROOT / "bench" / "calls.py"), app.url, emulator.url,
+                 model, str(previews), str(runs)],
+                check=True, capture_output=True, text=True, timeout=900,
+            )  # fmt: skip
+            times = json.loads(finished.stdout)
+            row = [f"{job_seconds:g} s", str(previews), str(runs)]
+            row += compared(times["direct_final"], times["app_final"])
             if previews:
-                row += [
-                    ms(median(direct_first)), ms(median(through_first)),
-                    ms(median(through_first) - median(direct_first)),
-                ]  # fmt: skip
+                row += compared(times["direct_first"], times["app_first"])
             else:
                 row += ["–", "–", "–"]
             rows.append("| " + " | ".join(row) + " |")
             print(rows[-1], flush=True)
-    app_client.close()
     return rows
+
+
+def compared(direct: list[float], through_app: list[float]) -> list[str]:
+    """Medians of both sides, and what the app adds."""
+    return [
+        ms(median(direct)),
+        ms(median(through_app)),
+        ms(median(through_app) - median(direct)),
+    ]
 
 
 def scaling(app: AppProcess, emulators: dict, users_list: list[int]) -> list[str]:
