@@ -180,7 +180,7 @@ async def frames(
         ):
             yield frame
     finally:
-        FILES.maybe_prune()
+        FILES.maybe_prune_in_background()
 
 
 async def on_generate(

@@ -33,11 +33,28 @@ class ImageFolder:
         self._last_prune = -math.inf  # monotonic time may be small just after boot
 
     def maybe_prune(self) -> None:
+        """Prune now if the interval has passed since the last prune."""
+        if self._due():
+            self._prune_logged()
+
+    def maybe_prune_in_background(self) -> threading.Thread | None:
+        """Like maybe_prune, on a thread of its own: a folder of many thousand files takes
+        a noticeable time to list, which must not stall an event loop or a request."""
+        if not self._due():
+            return None
+        pruning = threading.Thread(target=self._prune_logged, name="prune", daemon=True)
+        pruning.start()
+        return pruning
+
+    def _due(self) -> bool:
         with self._lock:
             now = time.monotonic()
             if now - self._last_prune < self.interval:
-                return
+                return False
             self._last_prune = now
+            return True
+
+    def _prune_logged(self) -> None:
         try:
             self.prune()
         except OSError:  # housekeeping must never fail the request that triggered it

@@ -651,6 +651,18 @@ def test_maybe_prune_runs_at_most_once_per_interval(tmp_path):
     assert late.exists()
 
 
+def test_pruning_in_the_background_prunes_once_per_interval(tmp_path):
+    folder = ImageFolder(tmp_path / "files", max_bytes=10**9, max_age=3600, interval=1000)
+    make_file(folder.path, "a.png", 1, age=7200)
+    pruning = folder.maybe_prune_in_background()
+    assert pruning is not None
+    pruning.join(timeout=10)
+    assert folder.size() == 0
+    late = make_file(folder.path, "b.png", 1, age=7200)
+    assert folder.maybe_prune_in_background() is None  # within the interval
+    assert late.exists()
+
+
 def test_maybe_prune_with_a_short_age_prunes_every_time(tmp_path):
     folder = ImageFolder(tmp_path / "files", max_bytes=10**9, max_age=0, interval=1000)
     for name in ("a.png", "b.png"):
