@@ -51,7 +51,23 @@ MODELS = [providers.registry.name_of(p) for p in providers.registry.providers()]
 
 
 def folder_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    total = 0
+    for file in path.rglob("*"):
+        with contextlib.suppress(FileNotFoundError):  # pruned while we look
+            total += file.stat().st_size if file.is_file() else 0
+    return total
+
+
+def settled_folder_size(path: Path, timeout: float = 10.0) -> int:
+    """The folder's size once the app's background prune has finished with it."""
+    deadline = time.monotonic() + timeout
+    size = folder_size(path)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)  # watching another process's thread from outside: nothing to wait on
+        size, before = folder_size(path), size
+        if size == before:
+            break
+    return size
 
 
 def main() -> None:
@@ -131,7 +147,7 @@ def main() -> None:
         with contextlib.suppress(AppError):
             clients[0].predict("after", api_name="/generate")  # triggers a prune
         clients[0].close()
-        end_stats = (*process_stats(app.process.pid), folder_size(files))
+        end_stats = (*process_stats(app.process.pid), settled_folder_size(files))
         leaked = [line for line in app.log().splitlines() if "hf_machine_owner_token" in line]
     finally:
         app.stop()
