@@ -93,11 +93,10 @@ def gallery_items(history: list[ImageRecord]) -> list:
     return [(record.path, record.caption) for record in history]
 
 
-def showing(preview: str) -> dict:
-    return gr.update(value=preview, visible=True)
-
-
-HIDDEN = gr.update(value=None, visible=False)  # the live preview between generations
+# The live preview is shown and hidden once per generation: Gradio rebuilds a component, and
+# its API schema, for every update that changes a property such as `visible` (about 10 ms),
+# while a plain value costs a fraction of that. The previews in between are plain values.
+HIDDEN = gr.update(value=None, visible=False)
 
 
 def details(record: ImageRecord) -> str:
@@ -201,6 +200,7 @@ async def on_generate(
     """Stream previews into the live preview, then put the final image at the top of the
     gallery. Previews go to their own component: each gallery update is postprocessed whole
     (every item's path checked), which per preview would cost more than the preview."""
+    previewing = False  # whether the live preview is shown
     job = request_of(
         prompt, negative_prompt, model, aspect_ratio, width, height,
         num_inference_steps, guidance_scale, seed, randomize_seed,
@@ -210,13 +210,18 @@ async def on_generate(
         async for frame in frames(job, request, oauth_token):
             if frame.record is not None:
                 history = [frame.record, *history][: SETTINGS.history_size]
-                yield HIDDEN, gallery_items(history), status_line(frame.status), history
+                hide = HIDDEN if previewing else gr.skip()
+                yield hide, gallery_items(history), status_line(frame.status), history
             elif frame.preview is not None:
-                yield showing(frame.preview), gr.skip(), status_line(frame.status), gr.skip()
+                first = not previewing
+                preview = gr.update(value=frame.preview, visible=True) if first else frame.preview
+                previewing = True
+                yield preview, gr.skip(), status_line(frame.status), gr.skip()
             else:
                 yield gr.skip(), gr.skip(), status_line(frame.status), gr.skip()
     except ResponseError as error:
-        yield HIDDEN, gr.skip(), status_line(error.message, error=True), gr.skip()
+        hide = HIDDEN if previewing else gr.skip()
+        yield hide, gr.skip(), status_line(error.message, error=True), gr.skip()
         raise upstream_error(error) from None
 
 
@@ -433,7 +438,15 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
         api_visibility="undocumented",
         api_name="stream",
     )
-    stop_button.click(on_stop, outputs=[live_preview, status], cancels=[generating], queue=False)
+    stop_button.click(
+        on_stop,
+        outputs=[live_preview, status],
+        cancels=[generating],
+        # Through the queue, so "Stopped." reaches the page after the stopped event's last
+        # frames, which travel the same stream; not bound by the generations' limit.
+        concurrency_limit=None,
+        api_visibility="private",
+    )
     gr.on(
         [],  # no trigger on the page: an API endpoint with named parameters
         on_generate_api,

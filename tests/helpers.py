@@ -53,8 +53,11 @@ def stream_frames(job) -> list[StreamFrame]:
 
 def stream_frame(output) -> StreamFrame:
     preview, gallery, status = output
+    if isinstance(preview, dict) and preview.get("__type__") == "update":
+        # The first preview also makes the component visible; the rest are plain values.
+        preview = preview.get("value") if preview.get("visible") else None
     return StreamFrame(
-        preview=preview.get("value") if preview.get("visible") else None,
+        preview=preview or None,
         gallery=gallery if isinstance(gallery, list) else None,
         status=status if isinstance(status, str) else None,
     )
