@@ -99,6 +99,11 @@ def gallery_items(history: list[ImageRecord]) -> list:
 HIDDEN = gr.update(value=None, visible=False)
 
 
+def hidden(previewing: bool):
+    """The live preview's update at the end of a generation: hide it if it was shown."""
+    return HIDDEN if previewing else gr.skip()
+
+
 def details(record: ImageRecord) -> str:
     return f"{record.parameters.to_text()}\n\nFile: {Path(record.path).name}"
 
@@ -210,18 +215,16 @@ async def on_generate(
         async for frame in frames(job, request, oauth_token):
             if frame.record is not None:
                 history = [frame.record, *history][: SETTINGS.history_size]
-                hide = HIDDEN if previewing else gr.skip()
-                yield hide, gallery_items(history), status_line(frame.status), history
+                yield hidden(previewing), gallery_items(history), status_line(frame.status), history
             elif frame.preview is not None:
-                first = not previewing
-                preview = gr.update(value=frame.preview, visible=True) if first else frame.preview
+                shown = gr.update(value=frame.preview, visible=True)
+                preview = frame.preview if previewing else shown
                 previewing = True
                 yield preview, gr.skip(), status_line(frame.status), gr.skip()
             else:
                 yield gr.skip(), gr.skip(), status_line(frame.status), gr.skip()
     except ResponseError as error:
-        hide = HIDDEN if previewing else gr.skip()
-        yield hide, gr.skip(), status_line(error.message, error=True), gr.skip()
+        yield hidden(previewing), gr.skip(), status_line(error.message, error=True), gr.skip()
         raise upstream_error(error) from None
 
 
