@@ -141,10 +141,19 @@ def client_knows_its_event(job) -> None:
 
 
 def collect_updates(job) -> list:
-    async def collect():
-        return [update async for update in job]
+    """Every update the job sent, read once it has ended.
 
-    return asyncio.run(collect())
+    Not `async for update in job`: gradio_client fills that asyncio queue from a worker
+    thread, which can leave a waiting reader asleep until its timeout and lose an update.
+    Its last update is queued before the job's future completes, so draining after is whole.
+    """
+    concurrent.futures.wait([job.future], timeout=TIMEOUT)
+    updates = []
+    while True:
+        try:
+            updates.append(job.communicator.updates.get_nowait())
+        except asyncio.QueueEmpty:
+            return updates
 
 
 def input_props(client: Client) -> dict[str, dict]:
