@@ -1,0 +1,360 @@
+"""One image: the form, the live preview, Generate and Stop, and the `/generate` API endpoint.
+
+The form on the left; on the right the live preview above the session's gallery (`gallery`),
+whose Reuse button fills this form.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import gradio as gr
+
+from canvas import models
+from canvas.generation import ImageRecord
+from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError, ResponseError
+
+from . import gallery as gallery_part
+from .generations import Generations, request_of, upstream_error
+from .text import model_note, size_note, status_line
+
+DEFAULT = models.controls(models.default_model())
+ALL_CONTROLS = models.all_controls()
+# The API's sliders span every model's range; each model's own range is checked per call.
+STEPS = models.union_range([c.steps for c in ALL_CONTROLS], DEFAULT.steps.default)
+_GUIDED = [c.guidance for c in ALL_CONTROLS if c.guidance is not None]
+GUIDANCE = models.union_range(_GUIDED, _GUIDED[0].default)
+EXAMPLES = [
+    "A lighthouse on a basalt cliff at dusk, oil painting, warm light",
+    "Macro photo of a dew-covered fern unfurling, soft morning light",
+    "Isometric cutaway of a tiny bakery, pastel colours, clean lines",
+    "A red fox curled up in fresh snow, wildlife photography",
+]
+PROMPT_PLACEHOLDER = "Describe the image, then press Enter"
+STOPPED = "Stopped."
+NO_IMAGE = "The Space finished without an image."
+LOGIN_LABEL = "Sign in with Hugging Face for more GPU quota"
+FROM_ASPECT_RATIO = "0 = from aspect ratio"
+
+# The live preview is shown and hidden once per generation: Gradio rebuilds a component, and
+# its API schema, for every update that changes a property such as `visible` (about 10 ms),
+# while a plain value costs a fraction of that. The previews in between are plain values.
+HIDDEN = gr.update(value=None, visible=False)
+
+
+def hidden(previewing: bool):
+    """The live preview's update at the end of a generation: hide it if it was shown."""
+    return HIDDEN if previewing else gr.skip()
+
+
+@dataclass(frozen=True)
+class Single:
+    prompt: gr.Textbox
+    status: gr.Markdown
+    live_preview: gr.Image
+    gallery: gallery_part.Gallery
+    generating: gr.events.Dependency  # the Generate event, for anything that cancels it
+
+
+# ---- event handlers ----
+
+
+def on_model(model: str, aspect_ratio: str, width, height):
+    try:
+        c = models.controls(model)
+    except BadRequestError as error:  # a name typed into the box: say so, change nothing
+        return gr.skip(), gr.skip(), gr.skip(), status_line(error.message, error=True), gr.skip()
+    guidance = c.guidance or GUIDANCE
+    return (
+        gr.update(visible=c.takes_negative_prompt),
+        gr.update(minimum=c.steps.minimum, maximum=c.steps.maximum, value=c.steps.default),
+        gr.update(
+            visible=c.guidance is not None,
+            minimum=guidance.minimum,
+            maximum=guidance.maximum,
+            value=guidance.default,
+        ),
+        model_note(c),
+        size_note(model, aspect_ratio, width, height),
+    )
+
+
+def generate_handler(generations: Generations):
+    async def on_generate(
+        prompt: str,
+        negative_prompt: str,
+        model: str,
+        aspect_ratio: str,
+        width: float | None,
+        height: float | None,
+        num_inference_steps: float,
+        guidance_scale: float,
+        seed: float,
+        randomize_seed: bool,
+        history: list[ImageRecord],
+        request: gr.Request,
+        oauth_token: gr.OAuthToken | None = None,
+    ):
+        """Stream previews into the live preview, then put the final image at the top of the
+        gallery. Previews go to their own component: each gallery update is postprocessed
+        whole (every item's path checked), which per preview would cost more than the
+        preview."""
+        previewing = False  # whether the live preview is shown
+        job = request_of(
+            prompt, negative_prompt, model, aspect_ratio, width, height,
+            num_inference_steps, guidance_scale, seed, randomize_seed,
+        )  # fmt: skip
+        history = list(history or [])
+        try:
+            async for frame in generations.frames(job, request, oauth_token):
+                status = status_line(frame.status)
+                if frame.record is not None:
+                    history = [frame.record, *history][: generations.settings.history_size]
+                    yield hidden(previewing), gallery_part.items(history), status, history
+                elif frame.preview is not None:
+                    shown = gr.update(value=frame.preview, visible=True)
+                    preview = frame.preview if previewing else shown
+                    previewing = True
+                    yield preview, gr.skip(), status, gr.skip()
+                else:
+                    yield gr.skip(), gr.skip(), status, gr.skip()
+        except ResponseError as error:
+            yield hidden(previewing), gr.skip(), status_line(error.message, error=True), gr.skip()
+            raise upstream_error(error) from None
+
+    return on_generate
+
+
+def generate_api_handler(generations: Generations):
+    async def on_generate_api(
+        prompt: str,
+        negative_prompt: str,
+        model: str,
+        aspect_ratio: str,
+        width: float | None,
+        height: float | None,
+        num_inference_steps: float,
+        guidance_scale: float,
+        seed: float,
+        randomize_seed: bool,
+        request: gr.Request,
+        oauth_token: gr.OAuthToken | None = None,
+    ):
+        """Make one image. Returns the PNG (with its parameters) and the seed used."""
+        job = request_of(
+            prompt, negative_prompt, model, aspect_ratio, width, height,
+            num_inference_steps, guidance_scale, seed, randomize_seed,
+        )  # fmt: skip
+        try:
+            # No previews: the caller would never see them, so they are not even downloaded.
+            frames = generations.frames(job, request, oauth_token, previews=False)
+            async with contextlib.aclosing(frames) as stream:
+                async for frame in stream:
+                    if frame.record is not None:
+                        return frame.record.path, frame.record.parameters.seed
+        except ResponseError as error:
+            raise upstream_error(error) from None
+        raise gr.Error(NO_IMAGE)
+
+    return on_generate_api
+
+
+def on_stop():
+    return HIDDEN, status_line(STOPPED)
+
+
+def on_reuse(selected: str | None, history: list[ImageRecord]):
+    record = gallery_part.selected_record(history, selected)
+    p = record.parameters
+    c = models.controls(record.model)
+    guidance = c.guidance or GUIDANCE
+    # A preset that makes this size on this model keeps the aspect ratio control in charge;
+    # otherwise the size is set explicitly.
+    ratio = next(
+        (
+            r
+            for r in ASPECT_RATIOS
+            if models.size_for(record.model, r, None, None) == (p.width, p.height)
+        ),
+        None,
+    )
+    width, height = (0, 0) if ratio else (p.width, p.height)
+    return (
+        p.prompt,
+        gr.update(value=p.negative_prompt, visible=c.takes_negative_prompt),
+        record.model,
+        ratio or gr.skip(),
+        width,
+        height,
+        gr.update(minimum=c.steps.minimum, maximum=c.steps.maximum, value=p.steps),
+        gr.update(
+            visible=c.guidance is not None,
+            minimum=guidance.minimum,
+            maximum=guidance.maximum,
+            value=p.guidance_scale if p.guidance_scale is not None else guidance.default,
+        ),
+        p.seed,
+        False,
+        model_note(c),
+        size_note(record.model, ratio or "1:1", width, height),
+    )
+
+
+# ---- the part ----
+
+
+def build(generations: Generations, history: gr.State, *, login: bool = False) -> Single:
+    """Lay out the one-image workspace here (form, live preview, the session's gallery) and
+    wire its events, `/generate` included."""
+    settings = generations.settings
+    with gr.Row(equal_height=False, elem_id="workspace"):
+        with gr.Column(scale=2, min_width=300):
+            prompt = gr.Textbox(
+                label="Prompt",
+                placeholder=PROMPT_PLACEHOLDER,
+                lines=1,  # Enter submits only a one-line box; it still grows to six
+                max_lines=6,
+                max_length=MAX_PROMPT_CHARS,
+                autofocus=True,
+                elem_id="prompt",
+            )
+            with gr.Row():
+                generate_button = gr.Button(
+                    "Generate", variant="primary", scale=3, elem_id="generate"
+                )
+                stop_button = gr.Button("Stop", variant="stop", scale=1, elem_id="stop")
+            # Right under the buttons: on a phone the gallery is a screen further down.
+            status = gr.Markdown("", elem_id="status")
+            model = gr.Dropdown(
+                choices=models.choices(),
+                value=DEFAULT.name,
+                label="Model",
+                # Aliases (e.g. "sd-3.5") pass to the registry, whose error lists the names.
+                allow_custom_value=True,
+                elem_id="model",
+            )
+            model_info = gr.Markdown(model_note(DEFAULT), elem_classes="note")
+            aspect_ratio = gr.Dropdown(
+                choices=list(ASPECT_RATIOS), value="1:1", label="Aspect ratio"
+            )
+            with gr.Accordion("Advanced", open=False):
+                negative_prompt = gr.Textbox(
+                    "",
+                    label="Negative prompt",
+                    placeholder="What to leave out",
+                    max_length=MAX_PROMPT_CHARS,
+                    visible=DEFAULT.takes_negative_prompt,
+                    elem_id="negative-prompt",
+                )
+                with gr.Row():
+                    # 0: from the aspect ratio (a value, so API callers may leave it out).
+                    width = gr.Number(label="Width", value=0, precision=0,
+                                      info=FROM_ASPECT_RATIO)  # fmt: skip
+                    height = gr.Number(label="Height", value=0, precision=0,
+                                       info=FROM_ASPECT_RATIO)  # fmt: skip
+                size_info = gr.Markdown(size_note(DEFAULT.name, "1:1", 0, 0), elem_classes="note")
+                steps = gr.Slider(
+                    STEPS.minimum, STEPS.maximum, value=DEFAULT.steps.default,
+                    step=STEPS.step, label="Steps", elem_id="steps",
+                )  # fmt: skip
+                guidance = gr.Slider(
+                    GUIDANCE.minimum, GUIDANCE.maximum, value=GUIDANCE.default,
+                    step=GUIDANCE.step, label="Guidance", visible=DEFAULT.guidance is not None,
+                    elem_id="guidance",
+                )  # fmt: skip
+                with gr.Row():
+                    seed = gr.Number(label="Seed", value=0, precision=0, minimum=0,
+                                     maximum=MAX_SEED, elem_id="seed")  # fmt: skip
+                    randomize_seed = gr.Checkbox(
+                        label="Random seed", value=True, elem_id="random-seed"
+                    )
+            if login:
+                gr.LoginButton(LOGIN_LABEL)
+            gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[prompt], label="Try one")
+        with gr.Column(scale=3, min_width=300):
+            live_preview = gr.Image(
+                label="Preview",
+                visible=False,  # shown while a streaming model sends previews
+                interactive=False,
+                buttons=["fullscreen"],
+                elem_id="live-preview",
+            )
+            images = gallery_part.build(history)
+
+    # Outputs of the API endpoint only: never shown.
+    api_image = gr.Image(type="filepath", format="png", visible=False)
+    api_seed = gr.Number(precision=0, visible=False)
+
+    # ---- events ----
+    request_inputs = [
+        prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed,
+        randomize_seed,
+    ]  # fmt: skip
+    generating = gr.on(
+        [generate_button.click, prompt.submit],
+        generate_handler(generations),
+        inputs=[*request_inputs, history],
+        outputs=[live_preview, images.gallery, status, history],
+        concurrency_limit=settings.concurrency,
+        concurrency_id="generate",
+        show_progress="minimal",
+        show_progress_on=[images.gallery],  # not over the status line, which says it in words
+        # Callable (tests watch its stream of gallery updates), not in the API docs:
+        # `/generate` is the documented endpoint.
+        api_visibility="undocumented",
+        api_name="stream",
+    )
+    stop_button.click(
+        on_stop,
+        outputs=[live_preview, status],
+        cancels=[generating],
+        # Through the queue, so "Stopped." reaches the page after the stopped event's last
+        # frames, which travel the same stream; not bound by the generations' limit.
+        concurrency_limit=None,
+        api_visibility="private",
+    )
+    gr.on(
+        [],  # no trigger on the page: an API endpoint with named parameters
+        generate_api_handler(generations),
+        inputs=request_inputs,
+        outputs=[api_image, api_seed],
+        api_name="generate",
+        # Raw values reach our checks, whose errors name the field; Gradio's own range
+        # checks would say "Value 60 is greater than maximum value 50." and not which.
+        preprocess=False,
+        concurrency_limit=settings.concurrency,
+        concurrency_id="generate",
+    )
+    model.input(
+        on_model,
+        inputs=[model, aspect_ratio, width, height],
+        outputs=[negative_prompt, steps, guidance, model_info, size_info],
+        api_visibility="private",
+        queue=False,
+    )
+    gr.on(
+        [aspect_ratio.change, width.change, height.change],
+        size_note,
+        inputs=[model, aspect_ratio, width, height],
+        outputs=[size_info],
+        api_visibility="private",
+        queue=False,
+    )
+    images.reuse_button.click(
+        on_reuse,
+        inputs=[images.selected, history],
+        outputs=[
+            prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed,
+            randomize_seed, model_info, size_info,
+        ],
+        api_visibility="private",
+        queue=False,
+    )  # fmt: skip
+    return Single(
+        prompt=prompt,
+        status=status,
+        live_preview=live_preview,
+        gallery=images,
+        generating=generating,
+    )
