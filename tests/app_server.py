@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 READY = "Running on local URL"
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the app gets SIGTERM if the test process dies (a killed run leaves no server)."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
@@ -52,7 +52,7 @@ class AppProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         self.output: list[str] = []
         self._ready = threading.Event()

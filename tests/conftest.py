@@ -5,6 +5,7 @@ from tests.emulators import SPACE_KINDS, start_emulator
 
 from .app_server import AppProcess
 from .helpers import emulator_for
+from .helpers import space_urls as space_urls_of
 
 
 @pytest.fixture(scope="session")
@@ -51,10 +52,7 @@ def spaces(emulators, monkeypatch):
 @pytest.fixture(scope="session")
 def space_urls(emulators) -> str:
     """SPACE_URLS pointing every provider at its emulator."""
-    return ",".join(
-        f"{provider.__name__}={emulator_for(emulators, provider).url}"
-        for provider in providers.registry.providers()
-    )
+    return space_urls_of(emulators, providers.registry.providers())
 
 
 @pytest.fixture(scope="session")

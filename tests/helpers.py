@@ -29,8 +29,22 @@ def eventually(condition, what: str, timeout: float = 10.0) -> None:
 
 def emulator_for(emulators: dict, provider):
     """The running emulator of the Space a provider declares."""
-    kind = next(c.kind for c in CONTRACTS.values() if c.space_id == provider.spec.space_id)
+    kind = kind_of(provider)
+    if kind is None:
+        raise LookupError(f"no emulator kind reproduces {provider.spec.space_id}")
     return emulators[kind]
+
+
+def kind_of(provider) -> str | None:
+    """The emulator kind that reproduces a provider's Space, if there is one."""
+    space_id = provider.spec.space_id
+    return next((c.kind for c in CONTRACTS.values() if c.space_id == space_id), None)
+
+
+def space_urls(emulators: dict, providers_: list) -> str:
+    """SPACE_URLS pointing every provider at its running emulator (LookupError if one has
+    none: it would call the real Space)."""
+    return ",".join(f"{p.__name__}={emulator_for(emulators, p).url}" for p in providers_)
 
 
 @dataclass(frozen=True)
