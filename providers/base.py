@@ -22,7 +22,7 @@ from .errors import (
     SpaceUnavailableError,
     shown,
 )
-from .gradio_space import JobOutput, SpaceClients, Timeouts, run_job
+from .gradio_space import Deadline, JobOutput, SpaceClients, Timeouts, run_job
 from .images import ImageFetcher, LocalImage, check_image
 from .prompting import Messages, format_image_prompt, use_aspect_ratio
 from .responses import ImagePreview, ImageResponse, ProgressUpdate
@@ -265,6 +265,8 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         )
         headers = identity_headers(api_key, x_ip_token or _visitor_ip_token())
         clients, fetcher = RUNTIME.clients, RUNTIME.fetcher
+        # One deadline for everything the job waits on, downloads included.
+        deadline = Deadline(timeout or clients.timeouts.total)
         try:
             results = _Results(cls, model, arguments, fetcher, headers)
             async for event in run_job(
@@ -274,20 +276,20 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
                 arguments,
                 proxy=proxy,
                 headers=headers,
-                total_timeout=timeout or clients.timeouts.total,
+                deadline=deadline,
             ):
                 if isinstance(event, ProgressUpdate):
                     if progress:
                         yield event
                 elif event.final:
-                    yield await results.final(event)
+                    yield await deadline.bound(results.final(event))
                 elif results.expects_preview():
                     if previews:
-                        yield await results.preview(event)
+                        yield await deadline.bound(results.preview(event))
                     else:
                         results.skip_preview()
                 else:  # the final image, streamed before completion: fetch it now
-                    await results.prefetch(event)
+                    await deadline.bound(results.prefetch(event))
         except ResponseError as error:
             if isinstance(error, SpaceUnavailableError):
                 clients.forget(cls.url, proxy)  # it may come back with a new config

@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import functools
 import threading
 import time
 from collections import deque
@@ -135,8 +136,43 @@ class Timeouts:
     read: float = 60.0
     total: float = 300.0
 
-    def httpx(self) -> httpx.Timeout:
-        return httpx.Timeout(self.read, connect=self.connect)
+    @classmethod
+    def for_jobs_of(cls, seconds: float) -> Timeouts:
+        """Timeouts for jobs of at most `seconds`: no single wait may outlast a whole job,
+        so a silent Space frees its thread by the job's deadline."""
+        default = cls()
+        return cls(min(default.connect, seconds), min(default.read, seconds), seconds)
+
+    def httpx(self, within: float | None = None) -> httpx.Timeout:
+        """httpx's timeouts; `within` bounds them further (what is left of a job)."""
+        if within is None:
+            return httpx.Timeout(self.read, connect=self.connect)
+        within = max(within, 0.1)
+        return httpx.Timeout(min(self.read, within), connect=min(self.connect, within))
+
+
+class Deadline:
+    """One job's end. Every wait of the job is bounded by it: building the Client (config
+    and API info), the queue join and wait, the job itself, and the image downloads."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return max(0.0, self._end - time.monotonic())
+
+    def error(self) -> UpstreamTimeoutError:
+        return UpstreamTimeoutError(
+            f"the Space did not finish within {self.seconds:g} s; the job was cancelled"
+        )
+
+    async def bound(self, awaitable):
+        """Await within the time left, or raise the deadline's UpstreamTimeoutError."""
+        try:
+            return await asyncio.wait_for(awaitable, self.left())
+        except TimeoutError:
+            raise self.error() from None
 
 
 Key = tuple[str, str | None]  # (address, proxy)
@@ -165,14 +201,15 @@ class SpaceClients:
         self._closing = threading.Event()
         self._reaper: threading.Thread | None = None
 
-    def acquire(self, url: str, proxy: str | None = None) -> Client:
-        """An idle Client for the Space, or a new one. Blocking: call from a thread."""
+    def acquire(self, url: str, proxy: str | None = None, *, within: float | None = None) -> Client:
+        """An idle Client for the Space, or a new one, built within `within` seconds if
+        given. Blocking: call from a thread."""
         with self._lock:
             expired = self._expire()
             idle = self._idle.get((url, proxy))
             client = idle.pop()[1] if idle else None
         _shut_down(expired)
-        return client or self._build(url, proxy)
+        return client or self._build(url, proxy, within)
 
     def release(self, url: str, proxy: str | None, client: Client, *, reusable: bool) -> None:
         with self._lock:
@@ -213,12 +250,14 @@ class SpaceClients:
             self._idle[key] = [(since, client) for since, client in idle if since >= cutoff]
         return expired
 
-    def _build(self, url: str, proxy: str | None) -> Client:
-        httpx_kwargs: dict[str, Any] = {"timeout": self.timeouts.httpx()}
+    def _build(self, url: str, proxy: str | None, within: float | None = None) -> Client:
+        # The config and API info requests are bounded by what is left of the job; the
+        # Client's later requests get the usual timeouts.
+        httpx_kwargs: dict[str, Any] = {"timeout": self.timeouts.httpx(within)}
         if proxy:
             httpx_kwargs["proxy"] = proxy
         try:
-            return WakingClient(
+            client = WakingClient(
                 url,
                 # False, not None: None makes gradio_client send this machine's own HF token.
                 token=False,  # type: ignore[arg-type]
@@ -229,6 +268,8 @@ class SpaceClients:
                 analytics_enabled=False,
                 ssl_verify=shared_context(),  # type: ignore[arg-type]  # see providers.tls
             )
+            client.httpx_kwargs["timeout"] = self.timeouts.httpx()
+            return client
         except httpx.TimeoutException as error:
             raise SpaceUnavailableError(f"the Space did not answer at {url} ({error})") from error
         except httpx.HTTPError as error:
@@ -292,13 +333,14 @@ async def run_job(
     *,
     proxy: str | None = None,
     headers: dict[str, str],
-    total_timeout: float,
+    deadline: Deadline,
 ) -> AsyncIterator[ProgressUpdate | JobOutput]:
-    """Submit one job and yield its progress and outputs, ending with the final output.
+    """Submit one job and yield its progress and outputs, ending with the final output,
+    all within `deadline` (from the Client's building on).
 
     Leaving the loop early, or cancelling the task that runs it, cancels the upstream job.
     """
-    client = await run_blocking(clients.acquire, url, proxy)
+    client = await _lease(clients, url, proxy, deadline)
     loop = asyncio.get_running_loop()
     sink = _LoopSink(loop)
     token = _update_sink.set(sink)
@@ -316,16 +358,14 @@ async def run_job(
     # update sent before them. A plain `await get()` keeps cancellation exact (on 3.11,
     # wait_for can swallow a cancel that lands as the get completes, CPython gh-86296).
     job.future.add_done_callback(lambda _future: sink.put_nowait(_JOB_DONE))
-    deadline = loop.call_later(total_timeout, sink.queue.put_nowait, _DEADLINE)
+    alarm = loop.call_later(deadline.left(), sink.queue.put_nowait, _DEADLINE)
     try:
         while True:
             update = await sink.queue.get()
             if update is _JOB_DONE:
                 break
             if update is _DEADLINE:
-                raise UpstreamTimeoutError(
-                    f"the Space did not finish within {total_timeout:g} s; the job was cancelled"
-                )
+                raise deadline.error()
             event = _event_from(update)
             if event is not None:
                 yield event
@@ -333,7 +373,9 @@ async def run_job(
             result = _result_of(job.future)
         except _QueueRefused:
             # Gradio's full queue and a sleeping Space both answer the join with 503.
-            asleep = await run_blocking(_is_down, client, clients.timeouts.connect)
+            asleep = await deadline.bound(
+                run_blocking(_is_down, client, min(clients.timeouts.connect, deadline.left()))
+            )
             raise SpaceUnavailableError(
                 "the Space is not running (asleep, paused or building); try again in a few "
                 "minutes or pick another model"
@@ -342,11 +384,29 @@ async def run_job(
             ) from None
         yield JobOutput(values=_as_tuple(result), final=True)
     finally:
-        deadline.cancel()
+        alarm.cancel()
         if job.done():
             clients.release(url, proxy, client, reusable=True)
         else:  # off the event loop: cancelling posts to the Space
             _cancellers.submit(_cancel_then_release, job, sink, clients, url, proxy, client)
+
+
+async def _lease(clients: SpaceClients, url: str, proxy: str | None, deadline: Deadline) -> Client:
+    """A Client for the job, within the deadline. A Client that is built after its job
+    gave up (deadline or cancel) goes back to the pool for the next job, not lost."""
+    building = asyncio.ensure_future(
+        run_blocking(clients.acquire, url, proxy, within=deadline.left())
+    )
+    try:
+        return await deadline.bound(asyncio.shield(building))
+    except BaseException:
+        building.add_done_callback(functools.partial(_return_late, clients, url, proxy))
+        raise
+
+
+def _return_late(clients: SpaceClients, url: str, proxy: str | None, building) -> None:
+    if not building.cancelled() and building.exception() is None:
+        clients.release(url, proxy, building.result(), reusable=True)
 
 
 def _cancel_then_release(job, sink: _LoopSink, clients: SpaceClients, url, proxy, client) -> None:

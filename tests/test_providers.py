@@ -25,6 +25,7 @@ from providers import (
     UpstreamTimeoutError,
 )
 from providers.gradio_space import SpaceClients, _WakingDeque
+from tests.emulators import SilentSpace
 from tests.emulators.contracts import CONTRACTS
 
 from .helpers import collect, eventually
@@ -144,37 +145,32 @@ def test_an_unreachable_space_is_reported_as_unavailable(monkeypatch):
 
 
 def test_a_space_that_accepts_but_never_answers_fails_within_the_timeouts(monkeypatch):
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen()
-    accepted = []
-    stop = threading.Event()
-
-    def hold_connections():
-        silent.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(silent.accept()[0])
-            except OSError:
-                continue
-
-    holder = threading.Thread(target=hold_connections, daemon=True)
-    holder.start()
     previous = RUNTIME.clients.timeouts
     RUNTIME.configure(timeouts=Timeouts(connect=0.5, read=0.5, total=5))
     try:
-        monkeypatch.setattr(
-            StabilityAI_SD35Large, "url", f"http://127.0.0.1:{silent.getsockname()[1]}"
-        )
-        with pytest.raises(SpaceUnavailableError, match="did not answer"):
-            collect(StabilityAI_SD35Large.generate(model=None, prompt="a cat"))
+        with SilentSpace() as silent:
+            monkeypatch.setattr(StabilityAI_SD35Large, "url", silent.url.rstrip("/"))
+            with pytest.raises(SpaceUnavailableError, match="did not answer"):
+                collect(StabilityAI_SD35Large.generate(model=None, prompt="a cat"))
     finally:
         RUNTIME.configure(timeouts=previous)
-        stop.set()
-        holder.join()
-        for connection in accepted:
-            connection.close()
-        silent.close()
+
+
+def test_the_job_deadline_covers_building_the_client_and_frees_its_thread(monkeypatch):
+    """With the usual 60 s read timeout, a Space that never answers its config still ends
+    at the job's own deadline, and the thread that asked for the config ends too."""
+    with SilentSpace() as silent:
+        threads_before = threading.active_count()
+        monkeypatch.setattr(StabilityAI_SD35Large, "url", silent.url.rstrip("/"))
+        with pytest.raises(UpstreamTimeoutError, match="did not finish within 2 s"):
+            collect(StabilityAI_SD35Large.generate(model=None, prompt="a cat", timeout=2))
+        assert silent.connections >= 1
+        eventually(
+            lambda: threading.active_count() <= threads_before,
+            "the thread building the Client ended (idle workers end after 10 s)",
+            timeout=30,
+        )
+    assert RUNTIME.clients.idle(silent.url.rstrip("/")) == 0  # no half-built Client kept
 
 
 def test_a_stalled_job_times_out_and_is_cancelled_upstream(spaces):

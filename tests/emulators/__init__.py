@@ -9,5 +9,14 @@ from .contracts import SPACE_KINDS
 from .controls import Controls, JobRecord
 from .faults import FAULTS
 from .server import RunningEmulator, start_emulator
+from .silent import SilentSpace
 
-__all__ = ["FAULTS", "SPACE_KINDS", "Controls", "JobRecord", "RunningEmulator", "start_emulator"]
+__all__ = [
+    "FAULTS",
+    "SPACE_KINDS",
+    "Controls",
+    "JobRecord",
+    "RunningEmulator",
+    "SilentSpace",
+    "start_emulator",
+]
