@@ -86,6 +86,14 @@ class SpaceUnavailableError(ResponseError):
     advice = "Try again in a few minutes, or pick another model."
 
 
+class OfflineError(SpaceUnavailableError):
+    """This machine cannot reach the Space's host at all: its name does not resolve, or there
+    is no route to it. Another Space would fail the same way, so no fallback is tried."""
+
+    fallback_ok = False
+    advice = "Check this machine's internet connection, then try again."
+
+
 class UpstreamTimeoutError(ResponseError, TimeoutError):
     """The Space did not finish within the allowed time; the job was cancelled."""
 

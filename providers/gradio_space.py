@@ -13,7 +13,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import errno
 import functools
+import socket
 import threading
 import time
 from collections import deque
@@ -29,6 +31,7 @@ from gradio_client.utils import OutputUpdate, QueueError, Status, StatusUpdate, 
 from .blocking import run_blocking
 from .errors import (
     BadRequestError,
+    OfflineError,
     ResponseError,
     SpaceUnavailableError,
     UpstreamTimeoutError,
@@ -273,9 +276,7 @@ class SpaceClients:
         except httpx.TimeoutException as error:
             raise SpaceUnavailableError(f"the Space did not answer at {url} ({error})") from error
         except httpx.HTTPError as error:
-            raise SpaceUnavailableError(
-                f"the Space cannot be reached at {url} ({error})"
-            ) from error
+            raise connection_failure(url, error) from error
         except AuthenticationError as error:
             raise SpaceUnavailableError(f"the Space at {url} is private") from error
         except TooManyRequestsError as error:
@@ -466,6 +467,45 @@ def _is_down(client: Client, timeout: float) -> bool:
     return response.status_code >= 500
 
 
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN})
+
+
+def connection_failure(url: str, error: httpx.HTTPError) -> SpaceUnavailableError:
+    """A request that got no answer, worded by its cause: this machine is offline (the name
+    does not resolve, no route) or nothing listens at the address (refused)."""
+    address = httpx.URL(url)
+    host, netloc = address.host or url, address.netloc.decode() or url
+    where = "Hugging Face" if host.endswith((".hf.space", "huggingface.co")) else host
+    cause = _os_error_behind(error)
+    if isinstance(cause, socket.gaierror):
+        return OfflineError(
+            f"this machine cannot reach {where}: the name {host} does not resolve "
+            "(no internet connection, or no DNS)"
+        )
+    if cause is not None and cause.errno in _NO_ROUTE:
+        return OfflineError(
+            f"this machine cannot reach {where}: there is no network route to {host}"
+        )
+    if isinstance(cause, ConnectionRefusedError):
+        return SpaceUnavailableError(f"nothing answers at {netloc} (the connection was refused)")
+    return SpaceUnavailableError(f"the connection to the Space at {netloc} failed ({error})")
+
+
+def _request_url(error: httpx.HTTPError) -> str:
+    try:
+        return str(error.request.url)
+    except RuntimeError:  # an error raised without its request
+        return "the Space"
+
+
+def _os_error_behind(error: BaseException) -> OSError | None:
+    """The socket error an httpx error was raised from (httpx -> httpcore -> OSError)."""
+    seen: BaseException | None = error
+    while seen is not None and not isinstance(seen, OSError):
+        seen = seen.__cause__ or seen.__context__
+    return seen
+
+
 def _as_tuple(values: Any) -> tuple[Any, ...]:
     return tuple(values) if isinstance(values, list | tuple) else (values,)
 
@@ -490,7 +530,7 @@ def _result_of(finished: concurrent.futures.Future) -> Any:
     except httpx.TimeoutException as error:
         raise UpstreamTimeoutError("the Space stopped answering") from error
     except httpx.HTTPError as error:
-        raise SpaceUnavailableError(f"the connection to the Space failed ({error})") from error
+        raise connection_failure(_request_url(error), error) from error
     except concurrent.futures.CancelledError as error:
         raise SpaceUnavailableError("the Space dropped the job") from error
     except ResponseError:
