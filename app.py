@@ -20,7 +20,7 @@ import gradio as gr
 import providers
 from canvas.files import ImageFolder
 from canvas.settings import Settings
-from ui import single
+from ui import single, tools
 from ui.generations import Generations
 
 ASSETS = Path(__file__).parent / "assets"
@@ -47,6 +47,7 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
     gr.Markdown(HEADER, elem_id="header")
     create = single.build(GENERATIONS, history, login=SETTINGS.login)
 
+tools.return_every_output()
 demo.queue(max_size=SETTINGS.queue_size, default_concurrency_limit=SETTINGS.concurrency)
 
 THEME = gr.themes.Soft(
@@ -66,6 +67,7 @@ def launch_options() -> dict:
         "theme": THEME,
         "css_paths": [ASSETS / "style.css"],
         "favicon_path": ASSETS / "favicon.png",
+        "mcp_server": SETTINGS.mcp,
         "server_name": os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         "server_port": int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
     }

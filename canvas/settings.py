@@ -50,6 +50,7 @@ class Settings:
     files_max_age: int = 24 * 3600  # seconds a file is kept
     # "Sign in with Hugging Face": on where the Space enables OAuth (HF sets OAUTH_CLIENT_ID).
     login: bool = False
+    mcp: bool = True  # serve the documented endpoints as MCP tools at /gradio_api/mcp/
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -64,4 +65,5 @@ class Settings:
             files_max_mb=_integer("SPACE_CANVAS_FILES_MAX_MB", cls.files_max_mb),
             files_max_age=_integer("SPACE_CANVAS_FILES_MAX_AGE", cls.files_max_age),
             login=_flag("SPACE_CANVAS_LOGIN", bool(os.environ.get("OAUTH_CLIENT_ID"))),
+            mcp=_flag("SPACE_CANVAS_MCP", cls.mcp),
         )

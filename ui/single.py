@@ -16,6 +16,7 @@ from canvas.generation import ImageRecord
 from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError, ResponseError
 
 from . import gallery as gallery_part
+from . import tools
 from .generations import Generations, request_of, upstream_error
 from .text import model_note, size_note, status_line
 
@@ -157,7 +158,10 @@ def generate_api_handler(generations: Generations):
             raise upstream_error(error) from None
         raise gr.Error(NO_IMAGE)
 
-    return on_generate_api
+    # The MCP tool's name and parameter descriptions come from the handler.
+    return tools.document(
+        on_generate_api, name="generate_image", parameters=tools.generate_parameters()
+    )
 
 
 def on_stop():
@@ -320,6 +324,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
         inputs=request_inputs,
         outputs=[api_image, api_seed],
         api_name="generate",
+        api_description=tools.generate_description(),
         # Raw values reach our checks, whose errors name the field; Gradio's own range
         # checks would say "Value 60 is greater than maximum value 50." and not which.
         preprocess=False,
