@@ -8,6 +8,8 @@ the next Space serving the same model family is tried, unless a preview was alre
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -166,7 +168,7 @@ def _save(
         space=provider.spec.space_id,
     )
     image_id = uuid.uuid4().hex
-    path = save_png(image.path, output_dir / f"{image_id}.png", parameters)
+    path = save_png(image.path, output_dir / download_name(parameters, image_id), parameters)
     return ImageRecord(
         id=image_id,
         path=str(path),
@@ -174,3 +176,21 @@ def _save(
         model_label=provider.display_name,
         parameters=parameters,
     )
+
+
+_WORD = re.compile(r"[^\W_]+")  # runs of letters and digits, in any script
+PROMPT_WORDS, PROMPT_CHARS = 6, 40
+
+
+def download_name(parameters: GenerationParameters, unique: str) -> str:
+    """What a person finds in their downloads folder: a few words of the prompt, the model,
+    the seed, and 8 characters of the image's id that keep the name unique. Only letters,
+    digits and hyphens (any script: a Russian prompt keeps its words), at most ~80 chars."""
+    words = _words(parameters.prompt)[:PROMPT_WORDS]
+    prompt = "-".join(words)[:PROMPT_CHARS].rstrip("-") or "image"
+    model = "-".join(_words(parameters.model))[:PROMPT_CHARS] or "model"
+    return f"{prompt}_{model}_seed{parameters.seed}_{unique[:8]}.png"
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())

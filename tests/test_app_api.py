@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import re
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,18 @@ def test_concurrent_calls_finish_with_each_callers_own_image(app_server, fresh):
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         for asked, got in pool.map(one, prompts):
             assert asked == got
+
+
+def test_a_png_is_named_after_its_prompt_model_and_seed_and_stays_unique(app_server, fresh):
+    client = Client(app_server.url, verbose=False, download_files=False)
+    try:
+        asked = {"prompt": "Рыжая лиса в снегу: 35mm/photo", "model": "flux-dev", "seed": 7}
+        names = [
+            Path(client.predict(**asked, randomize_seed=False, api_name="/generate")[0]["path"])
+            for _ in range(2)
+        ]
+    finally:
+        client.close()
+    pattern = r"рыжая-лиса-в-снегу-35mm-photo_flux-1-dev_seed7_[0-9a-f]{8}\.png"
+    assert all(re.fullmatch(pattern, name.name) for name in names), names
+    assert names[0].name != names[1].name  # same prompt, model and seed: still two files
