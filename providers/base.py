@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+from . import gpt4free
 from .blocking import run_blocking
 from .errors import (
     BadRequestError,
@@ -79,8 +80,9 @@ class Runtime:
 RUNTIME = Runtime()
 
 
-class ProviderModelMixin:
-    """Model names and aliases of a provider, as gpt4free's mixin has them."""
+class ProviderModelMixin(*gpt4free.MODEL_MIXIN_BASES):
+    """Model names and aliases of a provider, as gpt4free's mixin has them (and derived
+    from it when g4f is installed)."""
 
     default_model: ClassVar[str] = ""
     default_image_model: ClassVar[str] = ""
@@ -96,8 +98,9 @@ class ProviderModelMixin:
 
     @classmethod
     def get_model(cls, model: str | None, **kwargs: Any) -> str:
-        """The model id for a name: the default for an empty name, aliases resolved."""
-        if not model:
+        """The model id for a name: the default for an empty name or "auto" (as in
+        gpt4free), aliases resolved."""
+        if not model or model == "auto":
             return cls.default_model
         if model in cls.model_aliases:
             return cls.model_aliases[model]
@@ -109,8 +112,9 @@ class ProviderModelMixin:
         raise ModelNotFoundError(model, valid, provider=getattr(cls, "label", cls.__name__))
 
 
-class AsyncGeneratorProvider:
-    """gpt4free's base for providers whose answer is an async generator."""
+class AsyncGeneratorProvider(*gpt4free.PROVIDER_BASES):
+    """gpt4free's base for providers whose answer is an async generator (its own class is
+    the base when g4f is installed, which gives what g4f's consumers read)."""
 
     working: ClassVar[bool] = True
 

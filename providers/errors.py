@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from . import gpt4free
+
 
 def shown(value: object, limit: int = 40) -> str:
     """A value as it may appear in a message: its repr, cut short (inputs can be huge)."""
@@ -16,8 +18,8 @@ def shown(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ResponseError(Exception):
-    """Base of every failure a provider reports (gpt4free's name for it)."""
+class ResponseError(gpt4free.RESPONSE_ERROR_BASE):
+    """Base of every failure a provider reports (gpt4free's, when g4f is installed)."""
 
     fallback_ok = False
     advice = ""  # what helps, added to a message that does not say it already
@@ -39,7 +41,7 @@ class ResponseError(Exception):
         return self
 
 
-class BadRequestError(ResponseError, ValueError):
+class BadRequestError(ResponseError, *gpt4free.BAD_REQUEST_BASES, ValueError):
     """The caller's input is invalid; nothing was sent upstream. `field` names the input."""
 
     def __init__(self, message: str, *, field: str | None = None, provider: str | None = None):
@@ -47,7 +49,7 @@ class BadRequestError(ResponseError, ValueError):
         self.field = field
 
 
-class ModelNotFoundError(BadRequestError):
+class ModelNotFoundError(BadRequestError, *gpt4free.MODEL_ERROR_BASES):
     """The model name matches no provider or alias; the message lists the valid ones."""
 
     def __init__(self, model: str, valid: list[str], *, provider: str | None = None):
@@ -61,7 +63,7 @@ class ModelNotFoundError(BadRequestError):
         self.valid = valid
 
 
-class QuotaExceededError(ResponseError):
+class QuotaExceededError(ResponseError, *gpt4free.RATE_LIMIT_BASES):
     """ZeroGPU refused the job for lack of GPU quota. `wait` is the upstream's estimate."""
 
     fallback_ok = True

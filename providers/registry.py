@@ -47,8 +47,9 @@ class Registry:
             self._lookup[key.lower()] = entry
 
     def get(self, name: str | None) -> type[SpaceProvider]:
-        """The provider for a name, alias or class name; the default for an empty name."""
-        if not name:
+        """The provider for a name, alias or class name; the default for an empty name or
+        "auto" (gpt4free's word for it)."""
+        if not name or str(name).strip().lower() == "auto":
             return next(iter(self._entries.values())).provider
         entry = self._lookup.get(str(name).strip().lower())
         if entry is None:

@@ -1,21 +1,29 @@
 """What a provider yields: images (previews, then one final response) and progress.
 
 The image classes keep gpt4free's shape (`ImageResponse(images, alt)`, `ImagePreview` a kind
-of `ImageResponse`), so code written for gpt4free's Space providers reads ours unchanged.
+of `ImageResponse`, `urls`, `options`, `get_list()`, markdown `str()`), so code written for
+gpt4free's Space providers reads ours unchanged; with g4f installed they are g4f's response
+types too (see `gpt4free`). Not frozen: g4f's GUI rewrites a response's `alt`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import gpt4free
 
-@dataclass(frozen=True)
-class ImageResponse:
+_MARKDOWN_SPECIAL = re.compile(r"([\\\[\]()])")
+
+
+@dataclass
+class ImageResponse(*gpt4free.IMAGE_BASES):
     """The final image of a generation.
 
     `images` holds local file paths (downloaded from the upstream and checked to be an image);
-    `url` is where the upstream Space served the first one.
+    `url` is where the upstream Space served the first one, and `urls` (what gpt4free code
+    reads, with `get_list()`) lists the upstream addresses.
     """
 
     images: list[str]
@@ -28,6 +36,22 @@ class ImageResponse:
     provider: str | None = None
     # Every value sent upstream, by the upstream's parameter names: enough to reproduce it.
     parameters: dict[str, Any] = field(default_factory=dict)
+    # gpt4free's fields: the upstream addresses, and options its consumers look up with get().
+    urls: list[str] = field(init=False, repr=False, compare=False)
+    options: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.urls = [self.url] if self.url else list(self.images)
+        self.options = {
+            key: value
+            for key, value in (
+                ("width", self.width),
+                ("height", self.height),
+                ("seed", self.seed),
+                ("model", self.model),
+            )
+            if value is not None
+        }
 
     @property
     def path(self) -> str:
@@ -37,22 +61,38 @@ class ImageResponse:
     def prompt(self) -> str:
         return self.alt
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """gpt4free's accessor for an option."""
+        return self.options.get(key, default)
+
     def get_list(self) -> list[str]:
-        """gpt4free's accessor for the list of images."""
-        return list(self.images)
+        """gpt4free's accessor for the images: their upstream URLs (`images` are local)."""
+        return list(self.urls)
+
+    def __str__(self) -> str:
+        """Markdown, as gpt4free's chat answers carry an image: a linked picture per URL."""
+        alt = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(self.alt.split()))
+        return "\n".join(f"[![{alt}]({url})]({url})" for url in self.urls)
 
 
-@dataclass(frozen=True)
-class ImagePreview(ImageResponse):
-    """An intermediate image streamed by the upstream; `step` counts from 1."""
+@dataclass
+class ImagePreview(ImageResponse, *gpt4free.PREVIEW_BASES):
+    """An intermediate image streamed by the upstream; `step` counts from 1.
+
+    Hidden, as gpt4free's previews are: joined into a chat answer it adds nothing.
+    """
 
     step: int | None = None
     total_steps: int | None = None
 
+    def __str__(self) -> str:
+        return ""
+
 
 @dataclass(frozen=True)
-class ProgressUpdate:
-    """Where a job stands upstream. Yielded only when a caller asks for progress."""
+class ProgressUpdate(*gpt4free.HIDDEN_BASES):
+    """Where a job stands upstream. Yielded only when a caller asks for progress; a hidden
+    response to gpt4free code."""
 
     stage: str  # "queued", "running", "log"
     queue_position: int | None = None

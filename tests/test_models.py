@@ -169,6 +169,7 @@ def test_voodoohop_model_names(name):
 @pytest.mark.parametrize("provider", PROVIDERS, ids=by_name)
 def test_every_alias_and_the_default_resolve(provider):
     assert provider.get_model("") == provider.default_model
+    assert provider.get_model("auto") == provider.default_model  # gpt4free's word for it
     assert provider.get_model(provider.default_model) == provider.default_model
     for alias in provider.model_aliases:
         assert provider.get_model(alias) == provider.default_model
@@ -244,7 +245,7 @@ def test_registry_finds_each_provider_by_every_key(provider):
         assert registry.get(key.upper()) is provider
 
 
-@pytest.mark.parametrize("name", ["", None])
+@pytest.mark.parametrize("name", ["", None, "auto", " Auto "])
 def test_registry_default_is_the_first_registered(name):
     assert providers.registry.get(name) is PROVIDERS[0]
 
