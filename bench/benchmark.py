@@ -4,7 +4,8 @@
     python bench/benchmark.py --quick   # few runs: a smoke test of the benchmark itself
 
 Sections: overhead against a direct gradio_client call, scaling with simultaneous users,
-start-up, image work per generation, memory and threads over many generations. Everything
+start-up, image work per generation, memory and threads over many generations, and ours
+against g4f's own SD 3.5 provider (first call and steady state). Everything
 talks to 127.0.0.1 only and stops by itself.
 """
 
@@ -70,6 +71,41 @@ def overhead(app: AppProcess, emulators: dict, runs: int) -> list[str]:
                 row += ["–", "–", "–"]
             rows.append("| " + " | ".join(row) + " |")
             print(rows[-1], flush=True)
+    return rows
+
+
+def gpt4free(runs: int, calls: int = 6) -> list[str]:
+    """Ours and g4f's own SD 3.5 provider on the same emulator: each process's first image
+    (a fresh process per sample, alternating sides) and the calls after it."""
+    rows = [
+        "| job | processes | g4f first | ours first | ours / g4f | g4f steady | ours steady |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for job_seconds in (0.0, 0.5):
+        with start_emulator("sd35-large", latency=job_seconds) as emulator:
+            times = {"g4f": {"first": [], "steady": []}, "ours": {"first": [], "steady": []}}
+            # The emulator's own first requests are slow (Gradio warms up): neither side's.
+            for side in times:
+                subprocess.run(
+                    [sys.executable, str(ROOT / "bench" / "g4f_calls.py"), side, emulator.url, "2"],
+                    check=True, capture_output=True, timeout=300,
+                )  # fmt: skip
+            for _ in range(runs):
+                for side, measured in times.items():
+                    finished = subprocess.run(
+                        [sys.executable, str(ROOT / "bench" / "g4f_calls.py"), side,
+                         emulator.url, str(calls)],
+                        check=True, capture_output=True, text=True, timeout=300,
+                    )  # fmt: skip
+                    result = json.loads(finished.stdout)
+                    measured["first"].append(result["first"])
+                    measured["steady"] += result["steady"]
+        g4f_first, ours_first = median(times["g4f"]["first"]), median(times["ours"]["first"])
+        row = [f"{job_seconds:g} s", str(runs), ms(g4f_first), ms(ours_first)]
+        row += [f"{ours_first / g4f_first:.2f}×"]
+        row += [ms(median(times["g4f"]["steady"])), ms(median(times["ours"]["steady"]))]
+        rows.append("| " + " | ".join(row) + " |")
+        print(rows[-1], flush=True)
     return rows
 
 
@@ -233,8 +269,8 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument(
         "--sections",
-        default="overhead,scaling,memory,startup",
-        help="comma-separated subset of: overhead, scaling, memory, startup",
+        default="overhead,scaling,memory,startup,g4f",
+        help="comma-separated subset of: overhead, scaling, memory, startup, g4f",
     )
     args = parser.parse_args()
     runs = 3 if args.quick else 20
@@ -266,6 +302,9 @@ def main() -> None:
         app.stop()
         for emulator in emulators.values():
             emulator.close()
+    if "g4f" in wanted:
+        print("## Ours and g4f's own provider", flush=True)
+        sections["Ours and g4f's own SD 3.5 provider"] = gpt4free(3 if args.quick else 10)
     if "startup" in wanted:
         print("## Start-up", flush=True)
         sections["Start-up"] = startup(space_urls, 3 if args.quick else 7)

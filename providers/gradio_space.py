@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 from gradio_client import Client
+from huggingface_hub import constants as hub_constants
 from gradio_client.exceptions import AppError, AuthenticationError, ValidationError
 from gradio_client.utils import OutputUpdate, QueueError, Status, StatusUpdate, TooManyRequestsError
 
@@ -39,6 +40,12 @@ from .errors import (
 )
 from .responses import ProgressUpdate
 from .tls import shared_context
+
+# A Client's User-Agent comes from huggingface_hub, whose agent detection downloads a registry
+# from huggingface.co on a process's first Client (and again per process while offline): a
+# request to a third party, and time on the first visitor's call. It is telemetry, and off
+# with telemetry, as the Client's own is (see WakingClient._telemetry_thread).
+hub_constants.HF_HUB_DISABLE_TELEMETRY = True
 
 # The asyncio sink that the next job submitted from this context reports to (see WakingClient).
 _update_sink: contextvars.ContextVar[_LoopSink | None] = contextvars.ContextVar(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -28,9 +32,10 @@ from providers.gradio_space import SpaceClients, _WakingDeque
 from tests.emulators import SilentSpace
 from tests.emulators.contracts import CONTRACTS
 
-from .helpers import collect, eventually
+from .helpers import collect, emulator_for, eventually
 
 PROVIDERS = providers.registry.providers()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_provider_has_an_emulator():
@@ -379,3 +384,34 @@ def test_a_malformed_image_is_refused_as_a_runtime_error(spaces, fault, words):
 
 async def collect_async(stream):
     return [item async for item in stream]
+
+
+_FIRST_CLIENT = """
+import sys
+import tests.network_guard  # refuses, and reports, every connection beyond loopback
+import providers
+from providers.gradio_space import SpaceClients
+
+clients = SpaceClients()
+client = clients.acquire(sys.argv[1])
+assert "/infer" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+clients.release(sys.argv[1], None, client, reusable=False)
+print("built")
+"""
+
+
+def test_a_processs_first_client_asks_nothing_of_anyone_but_the_space(emulators):
+    # huggingface_hub's agent detection would download a registry from huggingface.co.
+    url = emulator_for(emulators, StabilityAI_SD35Large).url
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "SPACE"))}
+    result = subprocess.run(
+        [sys.executable, "-c", _FIRST_CLIENT, url],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "built"
+    assert "NETWORK-GUARD" not in result.stderr
