@@ -186,11 +186,13 @@ def download_name(parameters: GenerationParameters, unique: str) -> str:
     """What a person finds in their downloads folder: a few words of the prompt, the model,
     the seed, and 8 characters of the image's id that keep the name unique. Only letters,
     digits and hyphens (any script: a Russian prompt keeps its words), at most ~80 chars."""
-    words = _words(parameters.prompt)[:PROMPT_WORDS]
-    prompt = "-".join(words)[:PROMPT_CHARS].rstrip("-") or "image"
-    model = "-".join(_words(parameters.model))[:PROMPT_CHARS] or "model"
+    prompt = _slug(parameters.prompt, words=PROMPT_WORDS) or "image"
+    model = _slug(parameters.model) or "model"
     return f"{prompt}_{model}_seed{parameters.seed}_{unique[:8]}.png"
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+def _slug(text: str, words: int | None = None) -> str:
+    """The first `words` words of a text, joined by hyphens, cut to PROMPT_CHARS; a cut
+    never leaves a hyphen at the end."""
+    found = _WORD.findall(unicodedata.normalize("NFKC", text).lower())[:words]
+    return "-".join(found)[:PROMPT_CHARS].rstrip("-")

@@ -58,7 +58,7 @@ class AppProcess:
         self._ready = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        if not self._ready.wait(timeout=60):
+        if not self._ready.wait(timeout=180):  # a bound for a busy machine, not a speed check
             self.stop()
             raise RuntimeError("the app did not start:\n" + "".join(self.output))
 

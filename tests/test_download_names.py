@@ -49,3 +49,10 @@ def test_any_prompt_gives_a_short_name_of_safe_characters(prompt, model, seed):
     assert SAFE.fullmatch(name), name
     assert len(name) <= 110
     assert len(name.encode()) < 255  # one path component on every common file system
+
+
+def test_a_long_model_name_cut_at_a_hyphen_leaves_no_hyphen_at_the_end():
+    # Found by hypothesis: the model part was cut right after a hyphen.
+    name = download_name(parameters("", "0" * 39 + ":0"), "4f32c460" * 4)
+    assert name == f"image_{'0' * 39}_seed42_4f32c460.png"
+    assert SAFE.fullmatch(name)
