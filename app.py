@@ -15,10 +15,15 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
+import logging
+
 import gradio as gr
+from starlette.middleware import Middleware
 
 import providers
+from canvas.fair_share import FairShare
 from canvas.files import ImageFolder
+from canvas.http_guard import HttpGuard
 from canvas.settings import Settings
 from ui import single, tools
 from ui.generations import Generations
@@ -34,9 +39,20 @@ FILES = ImageFolder(
 )
 IMAGES = FILES.path / "images"
 providers.RUNTIME.configure(
-    download_dir=FILES.path / "downloads", client_idle_seconds=SETTINGS.client_idle
+    download_dir=FILES.path / "downloads",
+    client_idle_seconds=SETTINGS.client_idle,
+    # No single wait (config, queue join, a silent stream) may outlast a whole job.
+    timeouts=providers.Timeouts.for_jobs_of(SETTINGS.job_timeout),
 )
-GENERATIONS = Generations(settings=SETTINGS, files=FILES, output_dir=IMAGES)
+GENERATIONS = Generations(
+    settings=SETTINGS,
+    files=FILES,
+    output_dir=IMAGES,
+    fair_share=FairShare(per_visitor=SETTINGS.per_visitor),
+)
+# Expected failures are logged on one line each (ui.generations.refusal).
+logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+logging.getLogger("space_canvas").setLevel(logging.INFO)
 HEADER = (
     "# Space Canvas\nMake images with the free image Spaces on Hugging Face. "
     "Type a prompt, pick a model, press **Generate**."
@@ -48,7 +64,13 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
     create = single.build(GENERATIONS, history, login=SETTINGS.login)
 
 tools.return_every_output()
-demo.queue(max_size=SETTINGS.queue_size, default_concurrency_limit=SETTINGS.concurrency)
+demo.queue(
+    max_size=SETTINGS.queue_size,
+    default_concurrency_limit=SETTINGS.concurrency,
+    # Off a Space Gradio lets `/gradio_api/run/<endpoint>` call a handler directly, past the
+    # queue and every concurrency limit: one client ran 80 upstream jobs at a limit of 64.
+    api_open=False,
+)
 
 THEME = gr.themes.Soft(
     primary_hue="indigo",
@@ -68,6 +90,20 @@ def launch_options() -> dict:
         "css_paths": [ASSETS / "style.css"],
         "favicon_path": ASSETS / "favicon.png",
         "mcp_server": SETTINGS.mcp,
+        # What a public Space does not need: browser-kept run history (the next person at a
+        # shared computer would see every prompt and image), public traffic monitoring,
+        # uploads and resized icons (HttpGuard), direct REST calls (queue(api_open=False)).
+        "run_history": False,
+        "enable_monitoring": False,
+        "pwa": False,
+        "app_kwargs": {
+            "middleware": [
+                Middleware(
+                    HttpGuard,
+                    parameters={"generate": single.PARAMETERS, "stream": single.PARAMETERS},
+                )
+            ]
+        },
         "server_name": os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         "server_port": int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
     }

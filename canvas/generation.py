@@ -101,6 +101,7 @@ async def generate(
     # Each candidate's provider checks the request before its call (bounds differ per Space).
     provider = providers.registry.get(request.model)
     candidates = [provider, *(providers.registry.alternatives(provider) if fallback else [])]
+    first_failure: ResponseError | None = None  # what happened on the chosen Space
     for attempt, candidate in enumerate(candidates):
         shown_preview = False
         try:
@@ -109,9 +110,14 @@ async def generate(
                 yield frame
             return
         except ResponseError as error:
+            if first_failure is not None:
+                # A visitor who picked one Space reads what happened there, then elsewhere.
+                error.message = f"{first_failure.message} Tried instead: {error.message}"
+                error.args = (error.message,)
             last = attempt == len(candidates) - 1
             if shown_preview or last or not error.fallback_ok:
                 raise
+            first_failure = first_failure or error
             next_label = candidates[attempt + 1].display_name
             yield Frame(status=f"{error.message} Trying {next_label} instead…")
 

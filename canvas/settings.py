@@ -39,6 +39,9 @@ class Settings:
     # far above Gradio's default of 1 per event, which would serialize every visitor.
     concurrency: int = 64
     queue_size: int = 256  # visitors waiting beyond `concurrency`; more get "queue full"
+    # Generations one visitor may have at once (canvas.fair_share): 4 lets a compare of four
+    # models run at once, and 16 such visitors fill the 64 slots.
+    per_visitor: int = 4
     fallback: bool = True  # try another Space of the same model when one is out of quota
     job_timeout: int = 300  # seconds for one upstream job, queue included
     client_idle: int = 60  # seconds an unused upstream connection (a Client) is kept
@@ -48,7 +51,8 @@ class Settings:
     files_dir: Path | None = None
     files_max_mb: int = 2048  # the folder is pruned, oldest first, past this size
     files_max_age: int = 24 * 3600  # seconds a file is kept
-    # "Sign in with Hugging Face": on where the Space enables OAuth (HF sets OAUTH_CLIENT_ID).
+    # "Sign in with Hugging Face": only on a Space with OAuth set up (HF sets SYSTEM=spaces
+    # and OAUTH_CLIENT_ID); anywhere else Gradio would mock it by calling the Hub at start-up.
     login: bool = False
     mcp: bool = True  # serve the documented endpoints as MCP tools at /gradio_api/mcp/
 
@@ -64,6 +68,11 @@ class Settings:
             files_dir=_path("SPACE_CANVAS_FILES"),
             files_max_mb=_integer("SPACE_CANVAS_FILES_MAX_MB", cls.files_max_mb),
             files_max_age=_integer("SPACE_CANVAS_FILES_MAX_AGE", cls.files_max_age),
-            login=_flag("SPACE_CANVAS_LOGIN", bool(os.environ.get("OAUTH_CLIENT_ID"))),
+            per_visitor=_integer("SPACE_CANVAS_PER_VISITOR", cls.per_visitor),
+            login=_on_a_space_with_oauth() and _flag("SPACE_CANVAS_LOGIN", True),
             mcp=_flag("SPACE_CANVAS_MCP", cls.mcp),
         )
+
+
+def _on_a_space_with_oauth() -> bool:
+    return os.environ.get("SYSTEM") == "spaces" and bool(os.environ.get("OAUTH_CLIENT_ID"))

@@ -33,6 +33,7 @@ class AppProcess:
 
     def __init__(self, space_urls: str, workdir: Path, **environment: str):
         self.port = free_port()
+        self.workdir = workdir
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING", "SPACE"))}
         env |= {

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
+
+from gradio_client import Client
 
 from tests.emulators.contracts import CONTRACTS
 
@@ -19,12 +22,23 @@ def collect(stream) -> list:
     return asyncio.run(run())
 
 
-def eventually(condition, what: str, timeout: float = 10.0) -> None:
+def eventually(condition, what: str, timeout: float = 10.0, interval: float = 0.02) -> None:
     """Wait for a condition nothing signals (Controls.wait_for covers emulator jobs)."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
-        time.sleep(0.02)
+        time.sleep(interval)
+
+
+def visitor_headers(name: str | None = None) -> dict[str, str]:
+    """Headers that make a caller a visitor of its own, as on a Space (where the platform
+    sets each visitor's x-ip-token): the app's fair share counts per visitor."""
+    return {"x-ip-token": f"{name or 'visitor'}-{uuid.uuid4().hex}"}
+
+
+def visitor(url: str, name: str | None = None, **options: Any) -> Client:
+    """A gradio_client Client that is a visitor of its own (see visitor_headers)."""
+    return Client(url, verbose=False, headers=visitor_headers(name), **options)
 
 
 def emulator_for(emulators: dict, provider):

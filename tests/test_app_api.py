@@ -14,7 +14,7 @@ from PIL import Image
 from canvas.pnginfo import read_parameters
 from providers import BlackForestLabs_Flux1Dev, BlackForestLabs_Flux1Schnell, StabilityAI_SD35Large
 
-from .helpers import emulator_for, stream_frames
+from .helpers import emulator_for, stream_frames, visitor, visitor_headers
 
 
 @pytest.fixture
@@ -72,7 +72,11 @@ def test_more_generations_run_at_once_than_gradios_default_of_40(app_server, fre
     schnell.hold()
     clients = [Client(app_server.url, verbose=False, download_files=False) for _ in range(2)]
     try:
-        jobs = [clients[i % 2].submit(f"crowd {i}", api_name="/generate") for i in range(48)]
+        jobs = [
+            # 48 visitors of their own: one visitor may only have a few at once.
+            clients[i % 2].submit(f"crowd {i}", api_name="/generate", headers=visitor_headers())
+            for i in range(48)
+        ]
         schnell.wait_for(lambda c: c.running == 48, timeout=60)
         schnell.release()
         assert all(job.result(timeout=60)[0]["path"].endswith(".png") for job in jobs)
@@ -115,7 +119,7 @@ def test_a_streaming_model_shows_previews_before_the_final_image(client, emulato
 def test_users_are_not_serialized(app_server, fresh, emulators):
     emulator = emulator_for(emulators, BlackForestLabs_Flux1Schnell)
     emulator.controls.hold()
-    clients = [Client(app_server.url, verbose=False) for _ in range(8)]
+    clients = [visitor(app_server.url) for _ in range(8)]
     try:
         jobs = [c.submit(f"picture {i}", api_name="/generate") for i, c in enumerate(clients)]
         emulator.controls.wait_for_jobs(8, status="running", timeout=30)
@@ -201,7 +205,7 @@ def test_concurrent_calls_finish_with_each_callers_own_image(app_server, fresh):
     prompts = [f"subject {i}" for i in range(4)]
 
     def one(prompt):
-        client = Client(app_server.url, verbose=False)
+        client = visitor(app_server.url)
         try:
             path, _ = client.predict(prompt, seed=7, randomize_seed=False, api_name="/generate")
         finally:

@@ -3,12 +3,14 @@ and a person's input turned into a checked request (or an error naming the probl
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 
 from canvas import generation
+from canvas.fair_share import FairShare, VisitorBusyError, visitor_key
 from canvas.files import ImageFolder
 from canvas.generation import Request, Visitor
 from canvas.settings import Settings
@@ -18,6 +20,26 @@ from .text import no_markup
 
 INPUT_ERROR_TITLE = "Please check your input"
 UPSTREAM_ERROR_TITLE = "The Space could not make this image"
+BUSY_TITLE = "One moment"
+log = logging.getLogger("space_canvas")
+
+
+def visitor_key_of(request: gr.Request | None) -> str:
+    """The fair-share and log name of a request's visitor (never a token: see fair_share)."""
+    headers = getattr(request, "headers", None) or {}
+    client = getattr(request, "client", None)
+    return visitor_key(
+        getattr(request, "username", None),
+        headers.get("x-ip-token") or None,
+        getattr(client, "host", None),
+    )
+
+
+def refusal(message: str, *, title: str, request: gr.Request | None) -> gr.Error:
+    """An expected failure (bad input, a busy visitor, an upstream's error): one log line
+    naming the visitor by key, and no traceback; unexpected errors keep Gradio's."""
+    log.info("%s for %s: %s", title, visitor_key_of(request), message)
+    return gr.Error(no_markup(message), title=title, print_exception=False)
 
 
 def visitor_of(request: gr.Request | None, oauth_token: gr.OAuthToken | None) -> Visitor:
@@ -29,29 +51,32 @@ def visitor_of(request: gr.Request | None, oauth_token: gr.OAuthToken | None) ->
 
 
 def request_of(
-    prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed, randomize
-) -> Request:
+    prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed, randomize,
+    *, visitor: gr.Request | None = None,
+) -> Request:  # fmt: skip
+    """A checked request; None (a value left out) takes the default, the model's own for
+    size, steps and guidance."""
     request = Request(
         prompt=prompt if prompt is not None else "",
         model=model,
         negative_prompt=negative_prompt or "",
-        aspect_ratio=aspect_ratio,
+        aspect_ratio=aspect_ratio if aspect_ratio is not None else "1:1",
         width=width or None,  # 0 or empty: from the aspect ratio
         height=height or None,
         num_inference_steps=steps,
         guidance_scale=guidance,
-        seed=seed,
-        randomize_seed=randomize,
+        seed=seed if seed is not None else 0,
+        randomize_seed=randomize if randomize is not None else True,
     )
     try:
         generation.resolve(request)  # every check, before any upstream call
     except BadRequestError as error:
-        raise gr.Error(no_markup(error.message), title=INPUT_ERROR_TITLE) from None
+        raise refusal(error.message, title=INPUT_ERROR_TITLE, request=visitor) from None
     return request
 
 
-def upstream_error(error: ResponseError) -> gr.Error:
-    return gr.Error(no_markup(error.message), title=UPSTREAM_ERROR_TITLE)
+def upstream_error(error: ResponseError, request: gr.Request | None = None) -> gr.Error:
+    return refusal(error.message, title=UPSTREAM_ERROR_TITLE, request=request)
 
 
 @dataclass(frozen=True)
@@ -61,6 +86,7 @@ class Generations:
     settings: Settings
     files: ImageFolder
     output_dir: Path  # where finished PNGs are saved
+    fair_share: FairShare  # generations per visitor at once
 
     async def frames(
         self,
@@ -70,16 +96,20 @@ class Generations:
         *,
         previews: bool = True,
     ):
-        """One generation's frames, with this app's settings and this visitor's identity."""
+        """One generation's frames, with this app's settings and this visitor's identity,
+        within the visitor's fair share (refused at once, in words, when it is used up)."""
         try:
-            async for frame in generation.generate(
-                job,
-                visitor_of(request, oauth_token),
-                output_dir=self.output_dir,
-                fallback=self.settings.fallback,
-                timeout=self.settings.job_timeout,
-                previews=previews,
-            ):
-                yield frame
+            async with self.fair_share.job(visitor_key_of(request)):
+                async for frame in generation.generate(
+                    job,
+                    visitor_of(request, oauth_token),
+                    output_dir=self.output_dir,
+                    fallback=self.settings.fallback,
+                    timeout=self.settings.job_timeout,
+                    previews=previews,
+                ):
+                    yield frame
+        except VisitorBusyError as error:
+            raise refusal(error.message, title=BUSY_TITLE, request=request) from None
         finally:
             self.files.maybe_prune_in_background()

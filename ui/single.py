@@ -33,6 +33,11 @@ EXAMPLES = [
     "A red fox curled up in fresh snow, wildlife photography",
 ]
 PROMPT_PLACEHOLDER = "Describe the image, then press Enter"
+# The parameters of /generate and /stream, in order (for a raw REST call's count check).
+PARAMETERS = (
+    "prompt", "negative_prompt", "model", "aspect_ratio", "width", "height",
+    "num_inference_steps", "guidance_scale", "seed", "randomize_seed",
+)  # fmt: skip
 STOPPED = "Stopped."
 NO_IMAGE = "The Space finished without an image."
 LOGIN_LABEL = "Sign in with Hugging Face for more GPU quota"
@@ -104,7 +109,7 @@ def generate_handler(generations: Generations):
         previewing = False  # whether the live preview is shown
         job = request_of(
             prompt, negative_prompt, model, aspect_ratio, width, height,
-            num_inference_steps, guidance_scale, seed, randomize_seed,
+            num_inference_steps, guidance_scale, seed, randomize_seed, visitor=request,
         )  # fmt: skip
         history = list(history or [])
         try:
@@ -122,7 +127,7 @@ def generate_handler(generations: Generations):
                     yield gr.skip(), gr.skip(), status, gr.skip()
         except ResponseError as error:
             yield hidden(previewing), gr.skip(), status_line(error.message, error=True), gr.skip()
-            raise upstream_error(error) from None
+            raise upstream_error(error, request) from None
 
     return on_generate
 
@@ -130,22 +135,23 @@ def generate_handler(generations: Generations):
 def generate_api_handler(generations: Generations):
     async def on_generate_api(
         prompt: str,
-        negative_prompt: str,
-        model: str,
-        aspect_ratio: str,
-        width: float | None,
-        height: float | None,
-        num_inference_steps: float,
-        guidance_scale: float,
-        seed: float,
-        randomize_seed: bool,
-        request: gr.Request,
+        negative_prompt: str = "",
+        model: str = DEFAULT.name,
+        aspect_ratio: str = "1:1",
+        width: float | None = None,
+        height: float | None = None,
+        num_inference_steps: float | None = None,
+        guidance_scale: float | None = None,
+        seed: float = 0,
+        randomize_seed: bool = True,
+        request: gr.Request = None,  # type: ignore[assignment]  # Gradio fills it in
         oauth_token: gr.OAuthToken | None = None,
     ):
-        """Make one image. Returns the PNG (with its parameters) and the seed used."""
+        """Make one image. Returns the PNG (with its parameters) and the seed used.
+        A parameter left out (or null) takes the chosen model's own default."""
         job = request_of(
             prompt, negative_prompt, model, aspect_ratio, width, height,
-            num_inference_steps, guidance_scale, seed, randomize_seed,
+            num_inference_steps, guidance_scale, seed, randomize_seed, visitor=request,
         )  # fmt: skip
         try:
             # No previews: the caller would never see them, so they are not even downloaded.
@@ -155,7 +161,7 @@ def generate_api_handler(generations: Generations):
                     if frame.record is not None:
                         return frame.record.path, frame.record.parameters.seed
         except ResponseError as error:
-            raise upstream_error(error) from None
+            raise upstream_error(error, request) from None
         raise gr.Error(NO_IMAGE)
 
     # The MCP tool's name and parameter descriptions come from the handler.
@@ -286,7 +292,20 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
             )
             images = gallery_part.build(history)
 
-    # Outputs of the API endpoint only: never shown.
+    # Inputs and outputs of the API endpoint only: never shown. Its inputs start empty,
+    # apart from the prompt's, so that a value left out takes the chosen model's default
+    # rather than what the page shows first (FLUX.1 [schnell]'s).
+    api_inputs = [
+        gr.Textbox(label="Prompt", visible=False),
+        gr.Textbox("", label="Negative prompt", visible=False),
+        gr.Dropdown(models.choices(), value=DEFAULT.name, label="Model",
+                    allow_custom_value=True, visible=False),
+        gr.Dropdown(list(ASPECT_RATIOS), value="1:1", label="Aspect ratio", visible=False),
+        *(gr.Number(None, label=label, visible=False)
+          for label in ("Width", "Height", "Steps", "Guidance")),
+        gr.Number(0, label="Seed", precision=0, visible=False),
+        gr.Checkbox(True, label="Random seed", visible=False),
+    ]  # fmt: skip
     api_image = gr.Image(type="filepath", format="png", visible=False)
     api_seed = gr.Number(precision=0, visible=False)
 
@@ -308,6 +327,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
         # `/generate` is the documented endpoint.
         api_visibility="undocumented",
         api_name="stream",
+        preprocess=False,  # as for /generate: our checks name the field out of range
     )
     stop_button.click(
         on_stop,
@@ -321,7 +341,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
     gr.on(
         [],  # no trigger on the page: an API endpoint with named parameters
         generate_api_handler(generations),
-        inputs=request_inputs,
+        inputs=api_inputs,
         outputs=[api_image, api_seed],
         api_name="generate",
         api_description=tools.generate_description(),
