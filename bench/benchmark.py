@@ -32,7 +32,7 @@ from gradio_client import Client  # noqa: E402
 import providers  # noqa: E402
 from tests.app_server import AppProcess, free_port  # noqa: E402
 from tests.emulators import start_emulator  # noqa: E402
-from tests.helpers import emulator_for  # noqa: E402
+from tests.helpers import emulator_for, visitor  # noqa: E402
 
 STREAMING = providers.BlackForestLabs_Flux1Dev  # previews: one per step
 SINGLE = providers.BlackForestLabs_Flux1Schnell  # no previews
@@ -205,7 +205,7 @@ def memory(space_urls: str, workdir: Path, checkpoints: list[int]) -> list[str]:
     in `checkpoints` (8 users at a time), and once its idle upstream Clients are closed."""
     app = AppProcess(space_urls, workdir, SPACE_CANVAS_CLIENT_IDLE=str(CLIENT_IDLE))
     rows = ["| after generations | RSS | threads | open files |", "| --- | --- | --- | --- |"]
-    clients = [Client(app.url, verbose=False) for _ in range(8)]
+    clients = [visitor(app.url) for _ in range(8)]  # 8 visitors, each with its own token
     done = 0
     lock = threading.Lock()
 

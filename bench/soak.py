@@ -1,10 +1,15 @@
-"""Soak: many users for a while against emulators that fail a fifth of the time.
+"""Soak: many users for a while against emulators that fail a fifth of the time, with one
+greedy client among them.
 
     python bench/soak.py                       # 64 users for 60 s; writes docs/RELIABILITY.md
     python bench/soak.py --users 8 --seconds 10 --no-write   # a short look
 
-Every request must end in an image or a clear error. The app's RSS, threads, open files and
-file folder are read at the start and at the end. Loopback only; it stops by itself.
+Every user is a visitor of its own (its own x-ip-token, as on a Space). The greedy client is
+one visitor keeping `--greedy` requests in flight at once, resubmitting each as it ends:
+the app's fair share must refuse its extra requests in words, keep its upstream jobs within
+the per-visitor limit, and leave the other users served. Every request must end in an image
+or a clear error. The app's RSS, threads, open files and file folder are read at the start
+and at the end. Loopback only; it stops by itself.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import providers  # noqa: E402
 from bench.benchmark import process_stats, write_section  # noqa: E402
 from tests.app_server import AppProcess  # noqa: E402
 from tests.emulators import SPACE_KINDS, start_emulator  # noqa: E402
-from tests.helpers import emulator_for  # noqa: E402
+from tests.helpers import emulator_for, visitor  # noqa: E402
 
 # Per job, the chance of each fault: about a fifth of all jobs fail.
 FAULT_MIX = {
@@ -70,10 +75,29 @@ def settled_folder_size(path: Path, timeout: float = 10.0) -> int:
     return size
 
 
+GREEDY_TOKEN = "soak-greedy-client"
+PER_VISITOR = 4  # the app's default SPACE_CANVAS_PER_VISITOR
+BUSY = "being made, the most one visitor may have at once"
+
+
+def most_at_once(jobs: list) -> int:
+    """The most of these upstream jobs that ran at the same time."""
+    changes = sorted(
+        [(job.started, 1) for job in jobs]
+        + [(job.finished, -1) for job in jobs if job.finished is not None]
+    )
+    running = most = 0
+    for _, change in changes:
+        running += change
+        most = max(most, running)
+    return most
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--greedy", type=int, default=32, help="greedy requests in flight")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
@@ -97,7 +121,9 @@ def main() -> None:
     latencies: list[float] = []
     unclear: list[str] = []
     lock = threading.Lock()
-    clients = [Client(app.url, verbose=False) for _ in range(args.users)]
+    clients = [visitor(app.url, f"soak-{n}") for n in range(args.users)]
+    greedy_client = Client(app.url, verbose=False, headers={"x-ip-token": GREEDY_TOKEN})
+    greedy: Counter = Counter()
     # Warm up: one request per model, so the start figures include built upstream Clients.
     for model in MODELS:
         with contextlib.suppress(AppError):
@@ -134,16 +160,42 @@ def main() -> None:
                 outcomes[outcome] += 1
                 latencies.append(time.perf_counter() - began)
 
+    def greedy_worker(number: int) -> None:
+        rng = random.Random(1000 + number)
+        stop_at = time.monotonic() + args.seconds
+        while time.monotonic() < stop_at:
+            try:
+                greedy_client.predict(
+                    f"greedy {number}", model=rng.choice(MODELS), num_inference_steps=4,
+                    api_name="/generate",
+                )  # fmt: skip
+                outcome = "image"
+            except AppError as error:
+                outcome = "refused at once" if BUSY in error.message else "upstream error"
+            except Exception as error:
+                outcome = f"unexplained: {type(error).__name__}"
+            with lock:
+                greedy[outcome] += 1
+
     began = time.perf_counter()
     try:
-        with ThreadPoolExecutor(args.users) as pool:
+        with ThreadPoolExecutor(args.users + args.greedy) as pool:
+            waits = [pool.submit(greedy_worker, n) for n in range(args.greedy)]
             list(pool.map(user, range(args.users)))
+            for wait in waits:
+                wait.result()
         wall = time.perf_counter() - began
-        for client in clients:
+        greedy_jobs = [
+            job
+            for emulator in emulators.values()
+            for job in emulator.controls.jobs
+            if job.headers.get("x-ip-token") == GREEDY_TOKEN
+        ]
+        for client in [*clients, greedy_client]:
             client.close()
         # Files and idle upstream Clients are kept 20 s: wait that out, then read the figures.
         time.sleep(21)
-        clients[0] = Client(app.url, verbose=False)
+        clients[0] = visitor(app.url, "after")
         with contextlib.suppress(AppError):
             clients[0].predict("after", api_name="/generate")  # triggers a prune
         clients[0].close()
@@ -166,6 +218,16 @@ def main() -> None:
         f"| requests | {total} ({total / wall:.1f}/s) |",
         *(f"| {name} | {count} ({count / total:.0%}) |" for name, count in outcomes.most_common()),
         f"| latency p50 / p95 | {statistics.median(latencies):.2f} s / {quantiles[18]:.2f} s |",
+        "",
+        f"The greedy client (one visitor, {args.greedy} requests in flight at once, each "
+        "resubmitted as it ended; not counted above):",
+        "",
+        "| greedy client | value |",
+        "| --- | --- |",
+        f"| requests | {sum(greedy.values())} |",
+        *(f"| {name} | {count} |" for name, count in greedy.most_common()),
+        f"| its upstream jobs | {len(greedy_jobs)}, at most {most_at_once(greedy_jobs)} at once "
+        f"(limit {PER_VISITOR}) |",
         "",
         "| app process | start | end |",
         "| --- | --- | --- |",

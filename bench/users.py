@@ -31,6 +31,9 @@ async def make_image(http: httpx.AsyncClient, fn_index: int, session: str) -> No
     joined = await http.post(
         "gradio_api/queue/join",
         json={"data": INPUTS, "fn_index": fn_index, "session_hash": session},
+        # Each user is a visitor of its own, as on a Space (where the platform sets each
+        # visitor's token): the app's per-visitor fair share must not hide what is measured.
+        headers={"x-ip-token": f"bench-user-{session}"},
     )
     joined.raise_for_status()
     async with http.stream("GET", "gradio_api/queue/data", params={"session_hash": session}) as s:

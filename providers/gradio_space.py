@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import httpx
 from gradio_client import Client
 from huggingface_hub import constants as hub_constants
@@ -178,11 +179,14 @@ class Deadline:
         )
 
     async def bound(self, awaitable):
-        """Await within the time left, or raise the deadline's UpstreamTimeoutError."""
-        try:
-            return await asyncio.wait_for(awaitable, self.left())
-        except TimeoutError:
-            raise self.error() from None
+        """Await within the time left, or raise the deadline's UpstreamTimeoutError.
+
+        An anyio cancel scope, not asyncio.wait_for: on 3.10 and 3.11 wait_for can swallow a
+        cancel (a visitor's Stop) that lands as the awaited call completes, CPython gh-86296.
+        """
+        with anyio.move_on_after(self.left()):
+            return await awaitable
+        raise self.error()  # only reached when the time ran out
 
 
 Key = tuple[str, str | None]  # (address, proxy)
