@@ -26,9 +26,9 @@ from typing import Any
 import anyio
 import httpx
 from gradio_client import Client
-from huggingface_hub import constants as hub_constants
 from gradio_client.exceptions import AppError, AuthenticationError, ValidationError
 from gradio_client.utils import OutputUpdate, QueueError, Status, StatusUpdate, TooManyRequestsError
+from huggingface_hub import constants as hub_constants
 
 from .blocking import run_blocking
 from .errors import (
