@@ -25,6 +25,7 @@ from providers import (
     StabilityAI_SD35Large,
 )
 
+from .app_server import AppProcess
 from .helpers import emulator_for
 
 pytestmark = pytest.mark.browser  # every test in this module
@@ -188,16 +189,17 @@ class Shots:
 
 @pytest.fixture
 def visit(browser, app_server, fresh, request):
-    """`visit(viewport=DESKTOP, who="")`: a new visitor (browser context) on the loaded page."""
+    """`visit(viewport=DESKTOP, who="", url=None)`: a new visitor (browser context) on the
+    loaded page (of the app at `url`, or the emulated one)."""
     shots = Shots(request.node.name)
     opened: list[tuple[object, Canvas]] = []
 
-    def open_page(viewport: dict = DESKTOP, who: str = "") -> Canvas:
+    def open_page(viewport: dict = DESKTOP, who: str = "", url: str | None = None) -> Canvas:
         context = browser.new_context(viewport=viewport)
         context.set_default_timeout(QUICK)
         canvas = Canvas(context.new_page(), shots, who)
         opened.append((context, canvas))
-        canvas.page.goto(app_server.url, timeout=GENERATION)
+        canvas.page.goto(url or app_server.url, timeout=GENERATION)
         expect(canvas.prompt).to_be_visible(timeout=GENERATION)
         expect(canvas.generate_button).to_be_enabled()
         return canvas
@@ -510,3 +512,111 @@ def test_the_page_fits_the_screen_and_shows_the_image_whole(visit, viewport):
         f"the gallery ({frame['height']:.0f} px high) cuts {cut:.0f} px off the bottom of "
         f"the {shown['height']:.0f} px image"
     )
+
+
+# ---- what a newcomer met: links, refusals, the phone ----
+
+PHONE_AND_DESKTOP = pytest.mark.parametrize("viewport", ["phone", "desktop"])
+
+
+@pytest.fixture(scope="module")
+def offline_app(tmp_path_factory):
+    """The app as on a machine without internet: no SPACE_URLS, every lookup of the real
+    Spaces' names refused by the network guard."""
+    app = AppProcess("", tmp_path_factory.mktemp("offline"))
+    yield app
+    app.stop()
+
+
+def assert_plain_text_in_status(canvas: Canvas) -> None:
+    """No Markdown escape shows, and no link is made of one."""
+    assert "\\" not in canvas.status.inner_text()
+    for link in canvas.status.locator("a").all():
+        href = link.get_attribute("href") or ""
+        assert "%5C" not in href and "\\" not in href, href
+
+
+@PHONE_AND_DESKTOP
+def test_offline_the_status_line_says_this_machine_cannot_reach_hugging_face(
+    visit, offline_app, viewport
+):
+    canvas = visit(VIEWPORTS[viewport], url=offline_app.url)
+    canvas.generate("A lighthouse, with no network")
+    expect(canvas.status).to_contain_text(
+        re.compile(r"cannot reach Hugging Face: the name [a-z0-9-]+\.hf\.space does not resolve"),
+        timeout=GENERATION,
+    )
+    expect(canvas.status).to_contain_text("Check this machine's internet connection")
+    expect(canvas.status).not_to_contain_text("few minutes")
+    assert_plain_text_in_status(canvas)
+    canvas.shot("offline", full_page=False)
+
+
+@PHONE_AND_DESKTOP
+def test_a_url_in_the_status_line_reads_as_typed_never_as_an_escaped_link(visit, viewport):
+    canvas = visit(VIEWPORTS[viewport])
+    url = "https://flux-1-dev.hf.space"  # a Space's address pasted as the model
+    canvas.model.fill(url)
+    canvas.model.press("Enter")
+    canvas.generate("A fox")
+    expect(canvas.status).to_contain_text(f"Unknown model '{url}'")
+    assert_plain_text_in_status(canvas)
+    canvas.shot("url-in-status", full_page=False)
+
+
+def error_badges(canvas: Canvas) -> Locator:
+    """Gradio's "Error" status tracker over a component (here: the gallery's images)."""
+    return canvas.page.locator("#gallery .error, #gallery :text-is('Error')")
+
+
+@PHONE_AND_DESKTOP
+def test_a_refused_input_replaces_the_status_line_and_leaves_no_badge(visit, viewport):
+    canvas = visit(VIEWPORTS[viewport])
+    canvas.generate("A red fox curled up in fresh snow")
+    canvas.wait_for_images(1)
+    canvas.stop_button.click()
+    expect(canvas.status).to_have_text("Stopped.")
+
+    canvas.prompt.fill("")
+    canvas.generate()
+    expect(canvas.status).to_contain_text("prompt is empty")
+    expect(canvas.toasts.filter(has_text="prompt is empty")).to_be_visible()
+    expect(error_badges(canvas)).to_have_count(0)
+    expect(canvas.captions).to_have_count(1)  # the earlier image stays, with no badge over it
+    canvas.shot("empty-prompt", full_page=False)
+
+    canvas.model.fill("no-such-model")
+    canvas.generate("A fox, on a model that does not exist")
+    expect(canvas.status).to_contain_text("Unknown model 'no-such-model'")
+    expect(canvas.status).not_to_contain_text("prompt is empty")
+    expect(error_badges(canvas)).to_have_count(0)
+    canvas.shot("unknown-model", full_page=False)
+
+
+@PHONE_AND_DESKTOP
+def test_the_live_preview_and_the_new_image_come_into_view(visit, emulators, viewport):
+    dev = controls(emulators, BlackForestLabs_Flux1Dev)
+    dev.set_step_latency(1.0)  # 28 steps: the stream lasts long enough to look at it
+    canvas = visit(VIEWPORTS[viewport])
+    canvas.choose_model("FLUX.1 [dev]")
+    canvas.prompt.fill("A lighthouse on a basalt cliff at dusk")
+    canvas.page.evaluate("window.scrollTo(0, 0)")
+    canvas.generate()
+
+    expect(canvas.live_preview).to_be_in_viewport(ratio=1, timeout=GENERATION)
+    assert dev.jobs[-1].status == "running", "the preview came into view only after the stream"
+    canvas.shot("previewing", full_page=False)
+    dev.set_step_latency(0)  # the rest of the steps at once
+    canvas.wait_for_images(1)
+    newest = canvas.thumbnails.first.locator("img")
+    expect(newest).to_have_js_property("complete", True)
+    expect(newest).to_be_in_viewport(ratio=1)
+    canvas.shot("landed", full_page=False)
+
+    # A model without previews, from the top of the page: the image lands in view too.
+    canvas.page.evaluate("window.scrollTo(0, 0)")
+    canvas.choose_model("FLUX.1 [schnell]")
+    canvas.generate("Macro photo of a dew-covered fern unfurling")
+    canvas.wait_for_images(2, re.compile(r"^FLUX\.1 \[schnell\]"))
+    expect(canvas.thumbnails.first.locator("img")).to_be_in_viewport(ratio=1)
+    canvas.shot("second-landed", full_page=False)

@@ -19,6 +19,7 @@ PARAMETERS_LABEL = "Parameters"
 PARAMETERS_PLACEHOLDER = "Click an image to see how it was made"
 REUSE_LABEL = "Reuse these settings"
 NOTHING_SELECTED = "Select an image in the gallery first."
+NEWEST_SELECTOR = "#gallery .grid-container .thumbnail-item"  # the first is the newest
 
 
 @dataclass(frozen=True)

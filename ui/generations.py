@@ -38,8 +38,12 @@ def visitor_key_of(request: gr.Request | None) -> str:
 def refusal(message: str, *, title: str, request: gr.Request | None) -> gr.Error:
     """An expected failure (bad input, a busy visitor, an upstream's error): one log line
     naming the visitor by key, and no traceback; unexpected errors keep Gradio's."""
-    log.info("%s for %s: %s", title, visitor_key_of(request), message)
+    log_refusal(message, title=title, request=request)
     return gr.Error(no_markup(message), title=title, print_exception=False)
+
+
+def log_refusal(message: str, *, title: str, request: gr.Request | None) -> None:
+    log.info("%s for %s: %s", title, visitor_key_of(request), message)
 
 
 def visitor_of(request: gr.Request | None, oauth_token: gr.OAuthToken | None) -> Visitor:
@@ -50,12 +54,20 @@ def visitor_of(request: gr.Request | None, oauth_token: gr.OAuthToken | None) ->
     )
 
 
-def request_of(
-    prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed, randomize,
-    *, visitor: gr.Request | None = None,
-) -> Request:  # fmt: skip
-    """A checked request; None (a value left out) takes the default, the model's own for
-    size, steps and guidance."""
+def request_of(*fields, visitor: gr.Request | None = None) -> Request:
+    """The checked request, or the refusal as an error for the caller (API, MCP)."""
+    try:
+        return checked_request(*fields)
+    except BadRequestError as error:
+        raise refusal(error.message, title=INPUT_ERROR_TITLE, request=visitor) from None
+
+
+def checked_request(
+    prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed, randomize
+) -> Request:
+    """A person's input as a Request, every check done before any upstream call
+    (BadRequestError naming the field otherwise). None (a value left out) takes the
+    default, the model's own for size, steps and guidance."""
     request = Request(
         prompt=prompt if prompt is not None else "",
         model=model,
@@ -68,10 +80,7 @@ def request_of(
         seed=seed if seed is not None else 0,
         randomize_seed=randomize if randomize is not None else True,
     )
-    try:
-        generation.resolve(request)  # every check, before any upstream call
-    except BadRequestError as error:
-        raise refusal(error.message, title=INPUT_ERROR_TITLE, request=visitor) from None
+    generation.resolve(request)
     return request
 
 

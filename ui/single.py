@@ -16,9 +16,16 @@ from canvas.generation import ImageRecord
 from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError, ResponseError
 
 from . import gallery as gallery_part
-from . import tools
-from .generations import Generations, request_of, upstream_error
-from .text import model_note, size_note, status_line
+from . import into_view, tools
+from .generations import (
+    INPUT_ERROR_TITLE,
+    Generations,
+    checked_request,
+    log_refusal,
+    request_of,
+    upstream_error,
+)
+from .text import model_note, no_markup, size_note, status_line
 
 DEFAULT = models.controls(models.default_model())
 ALL_CONTROLS = models.all_controls()
@@ -107,10 +114,18 @@ def generate_handler(generations: Generations):
         whole (every item's path checked), which per preview would cost more than the
         preview."""
         previewing = False  # whether the live preview is shown
-        job = request_of(
-            prompt, negative_prompt, model, aspect_ratio, width, height,
-            num_inference_steps, guidance_scale, seed, randomize_seed, visitor=request,
-        )  # fmt: skip
+        try:
+            job = checked_request(
+                prompt, negative_prompt, model, aspect_ratio, width, height,
+                num_inference_steps, guidance_scale, seed, randomize_seed,
+            )  # fmt: skip
+        except BadRequestError as error:
+            # Said in the status line and a pop-up, and the event ends well: an error would
+            # leave Gradio's "Error" badge over the gallery's earlier images.
+            log_refusal(error.message, title=INPUT_ERROR_TITLE, request=request)
+            gr.Warning(no_markup(error.message), title=INPUT_ERROR_TITLE)
+            yield gr.skip(), gr.skip(), status_line(error.message, error=True), gr.skip()
+            return
         history = list(history or [])
         try:
             async for frame in generations.frames(job, request, oauth_token):
@@ -366,6 +381,9 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
         api_visibility="private",
         queue=False,
     )
+    # On a phone both stand below the form: bring the first preview and the new image to sight.
+    into_view.follow(live_preview, "#live-preview img", first_only=True)
+    into_view.follow(images.gallery, gallery_part.NEWEST_SELECTOR, first_only=False)
     images.reuse_button.click(
         on_reuse,
         inputs=[images.selected, history],

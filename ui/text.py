@@ -7,7 +7,9 @@ import re
 
 from canvas import models
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+# ":" too: the Markdown renderer links "https://..." before it reads escapes, so an escaped
+# URL became a link full of backslashes. With its colon escaped it stays plain text.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~:])")
 
 
 def plain(text: str) -> str:
