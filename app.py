@@ -25,7 +25,7 @@ from canvas.fair_share import FairShare
 from canvas.files import ImageFolder
 from canvas.http_guard import HttpGuard
 from canvas.settings import Settings
-from ui import single, tools
+from ui import compare, single, tools
 from ui.generations import Generations
 
 ASSETS = Path(__file__).parent / "assets"
@@ -55,13 +55,20 @@ logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("space_canvas").setLevel(logging.INFO)
 HEADER = (
     "# Space Canvas\nMake images with the free image Spaces on Hugging Face. "
-    "Type a prompt, pick a model, press **Generate**."
+    "Type a prompt, pick a model, press **Generate**; or compare models side by side."
 )
+CREATE_TAB = "Create"
+COMPARE_TAB = "Compare"
 
 with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
     history = gr.State([])  # this browser session's images, newest first
     gr.Markdown(HEADER, elem_id="header")
-    create = single.build(GENERATIONS, history, login=SETTINGS.login)
+    with gr.Tabs():
+        with gr.Tab(CREATE_TAB, id="create"):
+            create = single.build(GENERATIONS, history, login=SETTINGS.login)
+        with gr.Tab(COMPARE_TAB, id="compare"):
+            # Its images join the session's gallery, on the Create tab.
+            compare.build(GENERATIONS, history, create.gallery.gallery)
 
 tools.return_every_output()
 demo.queue(

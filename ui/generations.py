@@ -9,7 +9,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from canvas import generation
+from canvas import compare, generation
+from canvas.compare import Cell
 from canvas.fair_share import FairShare, VisitorBusyError, visitor_key
 from canvas.files import ImageFolder
 from canvas.generation import Request, Visitor
@@ -97,6 +98,11 @@ class Generations:
     output_dir: Path  # where finished PNGs are saved
     fair_share: FairShare  # generations per visitor at once
 
+    @property
+    def zip_dir(self) -> Path:
+        """Where "Download all" zips are made (pruned with the rest of the app's files)."""
+        return self.files.path / "zips"
+
     async def frames(
         self,
         job: Request,
@@ -118,6 +124,34 @@ class Generations:
                     previews=previews,
                 ):
                     yield frame
+        except VisitorBusyError as error:
+            raise refusal(error.message, title=BUSY_TITLE, request=request) from None
+        finally:
+            self.files.maybe_prune_in_background()
+
+    async def cells(
+        self,
+        cells: list[Cell],
+        request: gr.Request,
+        oauth_token: gr.OAuthToken | None,
+        *,
+        previews: bool = True,
+    ):
+        """A run's cell updates, for this visitor, within their fair share: the run is
+        admitted or refused at once, in words; its cells then take the visitor's slots,
+        those beyond them waiting in the visitor's own line."""
+        try:
+            async with self.fair_share.run(visitor_key_of(request)) as share:
+                async for batch in compare.run(
+                    cells,
+                    visitor_of(request, oauth_token),
+                    output_dir=self.output_dir,
+                    fallback=self.settings.fallback,
+                    timeout=self.settings.job_timeout,
+                    previews=previews,
+                    slot=share.job,
+                ):
+                    yield batch
         except VisitorBusyError as error:
             raise refusal(error.message, title=BUSY_TITLE, request=request) from None
         finally:

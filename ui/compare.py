@@ -1,0 +1,497 @@
+"""Compare: one prompt to up to four models, one to four images each, side by side.
+
+One column per chosen model, one cell per image: its previews, its queue position and steps,
+then its image, captioned with model, seed, size and time taken, or its own error. Before a
+run the page says what it reserves of the visitor's daily GPU quota. Finished images join the
+session's gallery; "Download all" gives the run's images as one zip. `/compare` is the API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import gradio as gr
+
+from canvas import archive, compare, models, quota
+from canvas.compare import Cell, CellUpdate, Run
+from canvas.generation import ImageRecord
+from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError
+
+from . import gallery as gallery_part
+from .generations import INPUT_ERROR_TITLE, Generations
+from .text import no_markup, plain, status_line
+
+MODELS_LABEL = "Models"
+MODELS_INFO = "One for several images, or two to four to compare"
+IMAGES_LABEL = "Images per model"
+SEED_INFO = "Image 1 takes this seed, image 2 the next, and so on"
+RANDOM_SEED_LABEL = "Random seeds"
+NEGATIVE_INFO = "Used by the models that take one"
+RUN_LABEL = "Compare"
+STOP_LABEL = "Stop"
+DOWNLOAD_LABEL = "Download all"
+WAITING = "Waiting to start…"
+STOPPED = "Stopped."
+CELL_STOPPED = "Stopped."
+CHOOSE_MODELS = "Choose one model for several images, or two to four to compare."
+TOO_MANY_MODELS = f"Choose at most {compare.MAX_MODELS} models."
+UNKNOWN_COST = "Cost: choose the models first."
+NO_IMAGE = "The Spaces finished without an image."
+
+
+def running_line(images: int, columns: int) -> str:
+    what = "model" if columns == 1 else "models"
+    return f"Making {images} image{'s' if images != 1 else ''} on {columns} {what}…"
+
+
+def done_line(made: int, planned: int) -> str:
+    failed = planned - made
+    text = f"Done: {made} of {planned} image{'s' if planned != 1 else ''}"
+    return text + (f"; {failed} could not be made (see its cell)." if failed else ".")
+
+
+def minutes(seconds: int) -> str:
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+def cost_note(chosen: list[str] | None, images: float | None) -> str:
+    """What the run reserves of the visitor's daily ZeroGPU quota, before it starts."""
+    chosen = list(chosen or [])
+    if not chosen:
+        return UNKNOWN_COST
+    if len(chosen) > compare.MAX_MODELS:
+        return TOO_MANY_MODELS
+    try:
+        cost = quota.cost(chosen, compare.images_per_model(images or 1))
+    except BadRequestError as error:
+        return status_line(error.message, error=True)
+    parts = ", ".join(
+        f"{m.label} {m.images} × {m.seconds_per_image} s"
+        if m.images > 1
+        else f"{m.label} {m.seconds_per_image} s"
+        for m in cost.models
+    )
+    fits = cost.fits()
+    first = quota.TIERS[0]
+    if fits and fits[0] is first:
+        verdict = f"within a day's quota even {first.name} ({minutes(first.daily_seconds)})"
+    elif fits:
+        verdict = (
+            f"more than a day's quota {first.name} ({minutes(first.daily_seconds)}); "
+            f"within it {fits[0].name} ({minutes(fits[0].daily_seconds)})"
+        )
+    else:
+        last = quota.TIERS[-1]
+        verdict = f"more than a day's quota even {last.name} ({minutes(last.daily_seconds)})"
+    return plain(
+        f"This run reserves {cost.seconds} GPU seconds of your daily ZeroGPU quota ({parts}): "
+        f"{verdict}."
+    )
+
+
+def caption(update: CellUpdate) -> str:
+    if update.error is not None:
+        return status_line(update.error.message, error=True)
+    record = update.record
+    if record is not None:
+        return plain(f"{record.caption} · {update.seconds:.1f} s")
+    return status_line(update.frame.status)
+
+
+@dataclass(frozen=True)
+class RunState:
+    """The visitor's latest run, as its last update left it (what Stop needs)."""
+
+    planned: tuple[int, ...] = ()  # cell indices
+    ended: frozenset[int] = frozenset()
+    records: tuple[ImageRecord, ...] = ()
+    images_per_model: int = 1
+
+    def ended_with(self, update: CellUpdate) -> RunState:
+        record = (update.record,) if update.record is not None else ()
+        return dataclasses.replace(
+            self, ended=self.ended | {update.cell.index}, records=(*self.records, *record)
+        )
+
+
+@dataclass(frozen=True)
+class Slot:
+    box: gr.Column  # image over caption
+    image: gr.Image
+    caption: gr.Markdown
+
+
+@dataclass(frozen=True)
+class Column:
+    column: gr.Column
+    header: gr.Markdown
+    slots: tuple[Slot, ...]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The fixed grid of cells: a column per model place, a slot per image place."""
+
+    columns: tuple[Column, ...]
+
+    def components(self) -> list:
+        out = []
+        for column in self.columns:
+            out += [column.column, column.header]
+            out += [c for slot in column.slots for c in (slot.box, slot.image, slot.caption)]
+        return out
+
+    def contents(self) -> list:
+        """What a run changes: every slot's image and caption."""
+        return [c for col in self.columns for slot in col.slots for c in (slot.image, slot.caption)]
+
+    def slot(self, cell: Cell) -> Slot:
+        return self.columns[cell.column].slots[cell.image]
+
+    def slot_at(self, index: int, images_per_model: int) -> Slot:
+        return self.columns[index // images_per_model].slots[index % images_per_model]
+
+    def layout(self, chosen: list[str] | None, images: float | None) -> dict:
+        """Show a column per chosen model, headed with its name, and a slot per image."""
+        chosen = list(chosen or [])[: compare.MAX_MODELS]
+        try:
+            count = compare.images_per_model(images or 1)
+        except BadRequestError:
+            count = 1
+        labels = [_label(name) for name in chosen]
+        out = {}
+        for m, column in enumerate(self.columns):
+            out[column.column] = gr.update(visible=m < len(chosen))
+            out[column.header] = plain(labels[m]) if m < len(chosen) else ""
+            for i, slot in enumerate(column.slots):
+                out[slot.box] = gr.update(visible=i < count)
+        return out
+
+    def cleared(self, cells: list[Cell]) -> dict:
+        """Every planned cell emptied, waiting to start."""
+        out = {}
+        for cell in cells:
+            slot = self.slot(cell)
+            out[slot.image] = None
+            out[slot.caption] = WAITING
+        return out
+
+
+def _label(name: str) -> str:
+    try:
+        return models.controls(name).label
+    except BadRequestError:
+        return name
+
+
+def plan_or_error(run: Run) -> list[Cell]:
+    try:
+        return compare.plan(run)
+    except BadRequestError as error:
+        raise gr.Error(no_markup(error.message), title=INPUT_ERROR_TITLE) from None
+
+
+@dataclass(frozen=True)
+class ComparePart:
+    prompt: gr.Textbox
+    status: gr.Markdown
+    running: gr.events.Dependency  # the Compare event, for anything that cancels it
+    cells: Cells = field(repr=False)
+
+
+def compare_handler(
+    generations: Generations,
+    cells_ui: Cells,
+    *,
+    status: gr.Markdown,
+    history_state: gr.State,
+    gallery: gr.Gallery,
+    download: gr.DownloadButton,
+    run_state: gr.State,
+):
+    async def on_compare(
+        prompt: str,
+        chosen: list[str],
+        images_per_model: float,
+        negative_prompt: str,
+        aspect_ratio: str,
+        seed: float,
+        randomize_seed: bool,
+        history: list[ImageRecord],
+        request: gr.Request,
+        oauth_token: gr.OAuthToken | None = None,
+    ):
+        """Run every cell at once; each shows its own progress, then its image or error."""
+        run = Run(
+            prompt=prompt if prompt is not None else "",
+            models=list(chosen or []),
+            images_per_model=images_per_model,
+            negative_prompt=negative_prompt or "",
+            aspect_ratio=aspect_ratio,
+            seed=seed,
+            randomize_seed=randomize_seed,
+        )
+        cells = plan_or_error(run)
+        count = max(c.image for c in cells) + 1
+        columns = max(c.column for c in cells) + 1
+        state = RunState(planned=tuple(c.index for c in cells), images_per_model=count)
+        history = list(history or [])
+        yield {
+            **cells_ui.cleared(cells),
+            status: status_line(running_line(len(cells), columns)),
+            download: gr.update(value=None, visible=False),
+            run_state: state,
+        }
+        async for batch in generations.cells(cells, request, oauth_token):
+            out = {}
+            for update in batch:  # one page update for all that arrived together
+                slot = cells_ui.slot(update.cell)
+                out[slot.caption] = caption(update)
+                if update.frame is not None and update.frame.preview is not None:
+                    out[slot.image] = update.frame.preview
+                if update.error is not None:
+                    out[slot.image] = None  # a preview is not the image
+                if update.record is not None:
+                    out[slot.image] = update.record.path
+                    history = [update.record, *history][: generations.settings.history_size]
+                    out[history_state] = history
+                    out[gallery] = gallery_part.items(history)
+                if update.done:
+                    state = state.ended_with(update)
+                    out[run_state] = state
+            yield out
+        yield {
+            status: status_line(done_line(len(state.records), len(cells))),
+            download: _download(generations, state),
+        }
+
+    return on_compare
+
+
+def _download(generations: Generations, state: RunState):
+    if not state.records:
+        return gr.update(value=None, visible=False)
+    path = archive.zip_images(list(state.records), generations.zip_dir)
+    return gr.update(value=str(path), visible=True)
+
+
+def stop_handler(
+    generations: Generations,
+    cells_ui: Cells,
+    *,
+    status: gr.Markdown,
+    download: gr.DownloadButton,
+):
+    def on_stop(state: RunState | None):
+        """Cells still running say so; what finished stays, and can be downloaded."""
+        state = state or RunState()
+        out = {status: status_line(STOPPED), download: _download(generations, state)}
+        for index in state.planned:
+            if index not in state.ended:
+                slot = cells_ui.slot_at(index, state.images_per_model)
+                out[slot.image] = None
+                out[slot.caption] = CELL_STOPPED
+        return out
+
+    return on_stop
+
+
+def compare_api_handler(generations: Generations):
+    async def on_compare_api(
+        prompt: str,
+        models: list[str],
+        images_per_model: int,
+        negative_prompt: str,
+        aspect_ratio: str,
+        width: float | None,
+        height: float | None,
+        num_inference_steps: float | None = None,
+        guidance_scale: float | None = None,
+        seed: float = 0,
+        randomize_seed: bool = True,
+        request: gr.Request | None = None,
+        oauth_token: gr.OAuthToken | None = None,
+    ):
+        """Make images of one prompt on several models at once. Returns the images (a gallery,
+        captioned) and, per cell in order, its model, seed, size and seconds, or its error."""
+        run = Run(
+            prompt=prompt if prompt is not None else "",
+            models=models,
+            images_per_model=images_per_model,
+            negative_prompt=negative_prompt or "",
+            aspect_ratio=aspect_ratio,
+            width=width or None,  # 0 or empty: from the aspect ratio
+            height=height or None,
+            num_inference_steps=num_inference_steps,  # None: each model's own default
+            guidance_scale=guidance_scale,
+            seed=seed,
+            randomize_seed=randomize_seed,
+        )
+        cells = plan_or_error(run)
+        ended: dict[int, CellUpdate] = {}
+        async for batch in generations.cells(cells, request, oauth_token, previews=False):
+            ended |= {update.cell.index: update for update in batch if update.done}
+        images, results = [], []
+        for cell in cells:
+            update = ended[cell.index]
+            result = {"model": cell.model, "label": cell.label, "seconds": update.seconds}
+            if update.record is not None:
+                p = update.record.parameters
+                result |= {"image": len(images), "seed": p.seed, "width": p.width,
+                           "height": p.height, "error": None}  # fmt: skip
+                images.append((update.record.path, update.record.caption))
+            else:
+                result |= {"image": None, "seed": cell.request.seed, "error": update.error.message}
+            results.append(result)
+        if not images:
+            reasons = " ".join(f"{r['label']}: {r['error']}" for r in results)
+            raise gr.Error(no_markup(f"{NO_IMAGE} {reasons}"), title="No image was made")
+        return images, results
+
+    return on_compare_api
+
+
+# ---- the part ----
+
+
+def build(generations: Generations, history: gr.State, session_gallery: gr.Gallery) -> ComparePart:
+    """Lay out the compare page here and wire its events, `/compare` included. Finished
+    images join `history` and the session's gallery."""
+    settings = generations.settings
+    names = [name for _, name in models.choices()]
+    default_models = names[:2]
+    with gr.Row(equal_height=False, elem_id="compare-form"):
+        with gr.Column(scale=2, min_width=300):
+            prompt = gr.Textbox(
+                label="Prompt",
+                placeholder="Describe the image, then press Enter",
+                lines=1,
+                max_lines=6,
+                max_length=MAX_PROMPT_CHARS,
+                elem_id="compare-prompt",
+            )
+            with gr.Row():
+                run_button = gr.Button(RUN_LABEL, variant="primary", scale=3, elem_id="compare-run")
+                stop_button = gr.Button(STOP_LABEL, variant="stop", scale=1, elem_id="compare-stop")
+            status = gr.Markdown("", elem_id="compare-status")
+            cost = gr.Markdown(cost_note(default_models, 1), elem_id="compare-cost")
+            download = gr.DownloadButton(DOWNLOAD_LABEL, visible=False, elem_id="compare-download")
+        with gr.Column(scale=3, min_width=300):
+            chosen = gr.CheckboxGroup(
+                choices=models.choices(),
+                value=default_models,
+                label=MODELS_LABEL,
+                info=MODELS_INFO,
+                elem_id="compare-models",
+            )
+            images = gr.Slider(
+                1, compare.MAX_IMAGES, value=1, step=1, label=IMAGES_LABEL,
+                elem_id="compare-images",
+            )  # fmt: skip
+            aspect_ratio = gr.Dropdown(
+                choices=list(ASPECT_RATIOS), value="1:1", label="Aspect ratio"
+            )
+            with gr.Accordion("Advanced", open=False):
+                negative_prompt = gr.Textbox(
+                    "", label="Negative prompt", placeholder="What to leave out",
+                    info=NEGATIVE_INFO, max_length=MAX_PROMPT_CHARS,
+                    elem_id="compare-negative-prompt",
+                )  # fmt: skip
+                with gr.Row():
+                    seed = gr.Number(label="Seed", value=0, precision=0, minimum=0,
+                                     maximum=MAX_SEED, info=SEED_INFO,
+                                     elem_id="compare-seed")  # fmt: skip
+                    randomize_seed = gr.Checkbox(
+                        label=RANDOM_SEED_LABEL, value=True, elem_id="compare-random-seed"
+                    )
+    columns = []
+    with gr.Row(equal_height=False, elem_id="compare-cells"):
+        for m in range(compare.MAX_MODELS):
+            shown = m < len(default_models)
+            with gr.Column(min_width=220, visible=shown, elem_classes="compare-column") as col:
+                header = gr.Markdown(
+                    plain(_label(default_models[m])) if shown else "",
+                    elem_id=f"compare-header-{m}",
+                    elem_classes="compare-header",
+                )
+                slots = []
+                # A model's images side by side where there is room (one model: four
+                # across), stacked where there is not (four models).
+                with gr.Row(equal_height=False):
+                    for i in range(compare.MAX_IMAGES):
+                        with gr.Column(min_width=200, visible=i == 0) as box:
+                            image = gr.Image(
+                                label=f"Image {i + 1}", show_label=False, interactive=False,
+                                buttons=["download", "fullscreen"],
+                                elem_id=f"compare-image-{m}-{i}", elem_classes="compare-image",
+                            )  # fmt: skip
+                            note = gr.Markdown(
+                                "", elem_id=f"compare-caption-{m}-{i}",
+                                elem_classes="compare-caption",
+                            )  # fmt: skip
+                        slots.append(Slot(box, image, note))
+            columns.append(Column(col, header, tuple(slots)))
+    cells_ui = Cells(tuple(columns))
+    run_state = gr.State(None)
+
+    # Inputs and outputs of the API endpoint only: never shown.
+    api_width = gr.Number(value=0, precision=0, visible=False)
+    api_height = gr.Number(value=0, precision=0, visible=False)
+    api_steps = gr.Number(value=None, visible=False)
+    api_guidance = gr.Number(value=None, visible=False)
+    api_only = [api_width, api_height, api_steps, api_guidance]
+    api_images = gr.Gallery(visible=False, format="png")
+    api_results = gr.JSON(visible=False)
+
+    # ---- events ----
+    run_inputs = [prompt, chosen, images, negative_prompt, aspect_ratio, seed, randomize_seed]
+    running = gr.on(
+        [run_button.click, prompt.submit],
+        compare_handler(
+            generations,
+            cells_ui,
+            status=status,
+            history_state=history,
+            gallery=session_gallery,
+            download=download,
+            run_state=run_state,
+        ),
+        inputs=[*run_inputs, history],
+        # The cells' images and captions only: their layout follows the choice of models.
+        outputs=[*cells_ui.contents(), status, history, session_gallery, download, run_state],
+        concurrency_limit=settings.concurrency,
+        concurrency_id="generate",
+        show_progress="hidden",  # every cell says where it is in words
+        api_visibility="undocumented",
+        api_name="compare_stream",
+    )
+    stop_button.click(
+        stop_handler(generations, cells_ui, status=status, download=download),
+        inputs=[run_state],
+        outputs=[*cells_ui.contents(), status, download],
+        cancels=[running],
+        concurrency_limit=None,  # through the queue, after the stopped run's last frames
+        api_visibility="private",
+        show_progress="hidden",
+    )
+    gr.on(
+        [chosen.change, images.change],
+        lambda c, n: {**cells_ui.layout(c, n), cost: cost_note(c, n)},
+        inputs=[chosen, images],
+        outputs=[*cells_ui.components(), cost],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
+    gr.on(
+        [],  # no trigger on the page: an API endpoint with named parameters
+        compare_api_handler(generations),
+        inputs=[*run_inputs[:5], *api_only, seed, randomize_seed],
+        outputs=[api_images, api_results],
+        api_name="compare",
+        preprocess=False,  # raw values reach our checks, whose errors name the field
+        concurrency_limit=settings.concurrency,
+        concurrency_id="generate",
+    )
+    return ComparePart(prompt=prompt, status=status, running=running, cells=cells_ui)
