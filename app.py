@@ -107,7 +107,11 @@ def launch_options() -> dict:
             "middleware": [
                 Middleware(
                     HttpGuard,
-                    parameters={"generate": single.PARAMETERS, "stream": single.PARAMETERS},
+                    parameters={
+                        "generate": single.PARAMETERS,
+                        "stream": single.PARAMETERS,
+                        "compare": compare.PARAMETERS,
+                    },
                 )
             ]
         },

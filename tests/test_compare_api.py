@@ -16,8 +16,9 @@ from providers import (
     StabilityAI_SD35LargeTurbo,
     Voodoohop_Flux1Schnell,
 )
+from ui import compare as compare_part
 
-from .helpers import emulator_for
+from .helpers import emulator_for, eventually
 
 
 @pytest.fixture
@@ -173,6 +174,7 @@ def test_bad_input_is_named_before_any_upstream_call(client, emulators, argument
 def test_the_endpoint_is_documented_with_named_parameters(client):
     api = client.view_api(print_info=False, return_format="dict")
     parameters = [p["parameter_name"] for p in api["named_endpoints"]["/compare"]["parameters"]]
+    assert tuple(parameters) == compare_part.PARAMETERS
     assert parameters == [
         "prompt",
         "models",
@@ -186,3 +188,24 @@ def test_the_endpoint_is_documented_with_named_parameters(client):
         "seed",
         "randomize_seed",
     ]
+
+
+def test_cells_beyond_the_visitors_fair_share_wait_in_their_own_line(client, emulators):
+    held = [controls(emulators, p) for p in (BlackForestLabs_Flux1Schnell, StabilityAI_SD35Large)]
+    for space in held:
+        space.hold()
+    try:
+        job = client.submit(
+            prompt="a fox", models=["flux-schnell", "sd-3.5"], images_per_model=4,
+            api_name="/compare",
+        )  # fmt: skip
+        # The app's default share is 4 jobs per visitor: 4 of the 8 cells start...
+        # (Two emulators, so no one condition signals it: polled.)
+        eventually(lambda: sum(s.running for s in held) == 4, "4 cells running", timeout=30)
+        assert sum(len(s.jobs) for s in held) == 4
+    finally:
+        for space in held:
+            space.release()
+    # ...and the rest follow as slots free up.
+    images, results = job.result(timeout=120)
+    assert len(images) == 8 and all(r["error"] is None for r in results)

@@ -22,6 +22,11 @@ from . import gallery as gallery_part
 from .generations import INPUT_ERROR_TITLE, Generations
 from .text import no_markup, plain, status_line
 
+# The parameters of /compare, in order (for a raw REST call's count check).
+PARAMETERS = (
+    "prompt", "models", "images_per_model", "negative_prompt", "aspect_ratio", "width",
+    "height", "num_inference_steps", "guidance_scale", "seed", "randomize_seed",
+)  # fmt: skip
 MODELS_LABEL = "Models"
 MODELS_INFO = "One for several images, or two to four to compare"
 IMAGES_LABEL = "Images per model"
