@@ -3,8 +3,9 @@
     python bench/g4f_calls.py ours|g4f SPACE_URL CALLS
 
 Prints JSON: `first` (seconds to the final image of the process's first call, everything
-imported beforehand) and `steady` (each later call). Run by bench/benchmark.py, a fresh
-process per sample, so every first call is a real first call.
+imported beforehand) and `steady` (each later call), and the CPU seconds this process spent
+on each (`first_cpu`, `steady_cpu`: on a shared machine, less noisy than the wall clock).
+Run by bench/benchmark.py, a fresh process per sample, so every first call is a real one.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ SIDES = {"ours": providers.StabilityAI_SD35Large, "g4f": G4fStabilityAI_SD35Larg
 MESSAGES = [{"role": "user", "content": "a lighthouse on a basalt cliff at dusk"}]
 
 
-async def one_image(provider) -> float:
-    """Seconds until the provider yields its final image (ours: downloaded and checked)."""
-    started = time.perf_counter()
+async def one_image(provider) -> tuple[float, float]:
+    """Wall and CPU seconds until the provider yields its final image (ours: downloaded and
+    checked)."""
+    started, cpu = time.perf_counter(), time.process_time()
     async for item in provider.create_async_generator("sd-3.5-large", MESSAGES):
         if type(item).__name__ == "ImageResponse":
-            return time.perf_counter() - started
+            return time.perf_counter() - started, time.process_time() - cpu
     raise RuntimeError(f"{provider.__name__} gave no image")
 
 
@@ -43,7 +45,12 @@ async def main(side: str, space_url: str, calls: int) -> None:
     provider = SIDES[side]
     provider.url = space_url.rstrip("/")
     times = [await one_image(provider) for _ in range(calls)]
-    print(json.dumps({"first": times[0], "steady": times[1:]}))
+    wall, cpu = zip(*times, strict=True)
+    print(
+        json.dumps(
+            {"first": wall[0], "steady": wall[1:], "first_cpu": cpu[0], "steady_cpu": cpu[1:]}
+        )
+    )
 
 
 if __name__ == "__main__":

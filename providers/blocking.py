@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio
+import anyio._backends._asyncio  # what anyio imports on first use: at import instead
 import anyio.to_thread
 
 T = TypeVar("T")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import httpcore._sync.http11  # noqa: F401  # (and h11) on the first connection otherwise
 import httpx
 from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError, ValidationError

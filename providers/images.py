@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError, WebPImagePlugin  # noqa: F401
 
 from .errors import MalformedOutputError, SpaceUnavailableError, UpstreamTimeoutError
 from .tls import shared_context
@@ -23,6 +23,9 @@ from .tls import shared_context
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
 MAX_IMAGE_SIDE = 4096  # the largest upstream makes 2048
 IMAGE_FORMATS = {"WEBP": ".webp", "PNG": ".png", "JPEG": ".jpg"}
+# Pillow loads format plugins on the first image a process opens: all ~50 of them for a
+# WebP, which it does not preload. Those of IMAGE_FORMATS are loaded at import instead.
+Image.preinit()
 
 
 def default_download_dir() -> Path:
