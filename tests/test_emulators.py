@@ -18,7 +18,7 @@ from gradio_client.exceptions import AppError
 from gradio_client.utils import QueueError, Status
 from PIL import Image
 
-from tests.emulators import FAULTS, SPACE_KINDS, Controls, start_emulator
+from tests.emulators import DRIFTS, FAULTS, SPACE_KINDS, Controls, start_emulator
 
 MAX_SEED = 2**31 - 1
 GENERIC = (
@@ -82,7 +82,31 @@ EXPECTED = {
             "num_inference_steps": (1, 50, 1, 4),
         },
     ),
+    # Guidance 4.5 and steps 28 by default, sizes to 2048; the rest as FLUX.1-dev.
+    "flux-krea-dev": (
+        DEV,
+        {
+            "width": (256, 2048, 32, 1024),
+            "height": (256, 2048, 32, 1024),
+            "guidance_scale": (1, 15, 0.1, 4.5),
+            "num_inference_steps": (1, 50, 1, 28),
+        },
+    ),
 }
+# The text-to-image template's `/infer` with width and height; the newer Spaces differ.
+TEMPLATE = tuple(EXPECTED)
+QWEN = ["prompt", "seed", "randomize_seed", "aspect_ratio", "guidance_scale"]
+QWEN += ["num_inference_steps", "prompt_enhance"]
+QWEN_SIZES = {
+    "1:1": (1328, 1328),
+    "16:9": (1664, 928),
+    "9:16": (928, 1664),
+    "4:3": (1472, 1140),
+    "3:4": (1140, 1472),
+    "3:2": (1584, 1056),
+    "2:3": (1056, 1584),
+}
+Z_IMAGE = ["prompt", "height", "width", "num_inference_steps", "seed", "randomize_seed"]
 SMALLEST = {"sd35-large": 512, "sd35-large-turbo": 512}  # others: 256
 TIMEOUT = 20
 
@@ -156,13 +180,13 @@ def collect_updates(job) -> list:
             return updates
 
 
-def input_props(client: Client) -> dict[str, dict]:
-    dependency = next(d for d in client.config["dependencies"] if d.get("api_name") == "infer")
+def input_props(client: Client, api_name: str = "infer") -> dict[str, dict]:
+    dependency = next(d for d in client.config["dependencies"] if d.get("api_name") == api_name)
     components = {c["id"]: c for c in client.config["components"]}
     names = [
         p["parameter_name"]
         for p in client.view_api(return_format="dict", print_info=False)["named_endpoints"][
-            "/infer"
+            f"/{api_name}"
         ]["parameters"]
     ]
     return {
@@ -173,7 +197,7 @@ def input_props(client: Client) -> dict[str, dict]:
 # --- the contracts ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", SPACE_KINDS)
+@pytest.mark.parametrize("kind", TEMPLATE)
 def test_view_api_shows_infer_with_parameters_in_order(clients, kind):
     api = clients[kind].view_api(return_format="dict", print_info=False)
     parameters = api["named_endpoints"]["/infer"]["parameters"]
@@ -182,7 +206,7 @@ def test_view_api_shows_infer_with_parameters_in_order(clients, kind):
     assert [r["component"] for r in returns] == ["Image", "Slider"]
 
 
-@pytest.mark.parametrize("kind", SPACE_KINDS)
+@pytest.mark.parametrize("kind", TEMPLATE)
 def test_slider_bounds_steps_and_defaults(clients, kind):
     props = input_props(clients[kind])
     for name, (minimum, maximum, step, value) in EXPECTED[kind][1].items():
@@ -200,10 +224,10 @@ def test_slider_bounds_steps_and_defaults(clients, kind):
         assert props["negative_prompt"]["visible"] is False
 
 
-@pytest.mark.parametrize("kind", SPACE_KINDS)
+@pytest.mark.parametrize("kind", TEMPLATE)
 def test_predict_with_ui_defaults_returns_default_size_and_random_seed(emulators, clients, kind):
     arguments = {"negative_prompt": ""} if kind.startswith("sd35") else {}
-    if kind == "flux-dev":
+    if kind.startswith("flux-") and kind.endswith("dev"):
         arguments["num_inference_steps"] = 2  # 28 full-size previews are slow; size is the point
     image, seed = clients[kind].predict("a red fox", api_name="/infer", **arguments)
     assert Path(image).name == "image.webp"
@@ -216,7 +240,7 @@ def test_predict_with_ui_defaults_returns_default_size_and_random_seed(emulators
     assert job.seed_used == seed
 
 
-@pytest.mark.parametrize("kind", SPACE_KINDS)
+@pytest.mark.parametrize("kind", TEMPLATE)
 def test_requested_size_travels_through_and_fixed_seed_is_kept(clients, kind):
     width, height = (512, 768) if kind.startswith("sd35") else (768, 320)
     arguments = small(kind, width=width, height=height, seed=1234, randomize_seed=False)
@@ -229,7 +253,7 @@ def test_requested_size_travels_through_and_fixed_seed_is_kept(clients, kind):
     assert digest[0] == digest[1]  # deterministic from the seed
 
 
-@pytest.mark.parametrize("kind", SPACE_KINDS)
+@pytest.mark.parametrize("kind", TEMPLATE)
 def test_out_of_range_slider_values_are_rejected_by_gradio(emulators, clients, kind):
     maximum = EXPECTED[kind][1]["width"][1]
     with pytest.raises(AppError, match=rf"^Value {maximum + 64} is greater than maximum value"):
@@ -237,6 +261,89 @@ def test_out_of_range_slider_values_are_rejected_by_gradio(emulators, clients, k
     with pytest.raises(AppError, match=r"^Value 0 is less than minimum value 1\.$"):
         clients[kind].predict(api_name="/infer", **small(kind, num_inference_steps=0))
     assert emulators[kind].controls.jobs == []  # rejected before `infer` ran
+
+
+def test_every_kind_is_covered_here():
+    assert set(SPACE_KINDS) == {*TEMPLATE, "qwen-image-fast", "qwen-image", "z-image-turbo"} | {
+        "z-image-turbo-mrfakename"
+    }
+
+
+@pytest.mark.parametrize(("kind", "steps"), [("qwen-image-fast", 8), ("qwen-image", 50)])
+def test_qwen_takes_a_ratio_and_picks_the_size_itself(emulators, clients, kind, steps):
+    api = clients[kind].view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert [p["parameter_name"] for p in api["/infer"]["parameters"]] == QWEN
+    props = input_props(clients[kind])
+    assert [value for _, value in props["aspect_ratio"]["choices"]] == list(QWEN_SIZES)
+    assert props["aspect_ratio"]["value"] == "16:9"
+    assert props["num_inference_steps"]["value"] == steps
+    assert props["prompt_enhance"]["value"] is True  # on: the Space rewrites prompts
+    if kind == "qwen-image-fast":
+        got = props["guidance_scale"]
+        assert (got["minimum"], got["maximum"], got["step"], got["value"]) == (1, 10, 1, 1)
+    for ratio, size in QWEN_SIZES.items():
+        image, _ = clients[kind].predict(
+            "a fox", aspect_ratio=ratio, num_inference_steps=1, api_name="/infer"
+        )
+        with Image.open(image) as picture:
+            assert picture.size == size, ratio
+    with pytest.raises(AppError):  # Gradio checks a Radio's value against its choices
+        clients[kind].predict("a fox", aspect_ratio="21:9", api_name="/infer")
+    assert len(emulators[kind].controls.jobs) == len(QWEN_SIZES)
+
+
+@pytest.mark.parametrize("kind", ["z-image-turbo", "z-image-turbo-mrfakename"])
+def test_z_image_is_generate_image_with_height_before_width_and_no_guidance(clients, kind):
+    api = clients[kind].view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert list(api) == ["/generate_image"]
+    assert [p["parameter_name"] for p in api["/generate_image"]["parameters"]] == Z_IMAGE
+    image, seed = clients[kind].predict(
+        "a fox", height=512, width=768, num_inference_steps=2, api_name="/generate_image"
+    )
+    with Image.open(image) as picture:
+        assert picture.size == (768, 512)
+    assert 0 <= seed <= MAX_SEED
+
+
+def api_of(emulator) -> dict:
+    client = Client(emulator.url, verbose=False)
+    try:
+        return client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    finally:
+        client.close()
+
+
+def test_drifts_change_the_api_as_described():
+    assert set(DRIFTS) == {"narrowed", "renamed_input", "renamed_endpoint", "new_required"}
+    with start_emulator("flux-dev", drift="narrowed") as space:
+        client = Client(space.url, verbose=False)
+        props = input_props(client)
+        assert props["width"]["maximum"] == 768 and props["num_inference_steps"]["maximum"] == 12
+        assert props["num_inference_steps"]["value"] == 12  # the default, clamped
+        with pytest.raises(AppError, match=r"^Value 1024 is greater than maximum value 768\."):
+            client.predict("a fox", width=1024, api_name="/infer")
+        client.close()
+    with start_emulator("qwen-image-fast", drift="narrowed") as space:
+        client = Client(space.url, verbose=False)
+        choices = input_props(client)["aspect_ratio"]["choices"]
+        assert [value for _, value in choices] == ["1:1", "16:9", "9:16"]
+        client.close()
+    with start_emulator("z-image-turbo", drift="renamed_input") as space:
+        names = [p["parameter_name"] for p in api_of(space)["/generate_image"]["parameters"]]
+        assert names == [*Z_IMAGE[:3], "steps", *Z_IMAGE[4:]]
+        client = Client(space.url, verbose=False)
+        with pytest.raises(TypeError, match="num_inference_steps"):
+            client.predict("a fox", num_inference_steps=2, api_name="/generate_image")
+        client.predict("a fox", steps=2, height=512, width=512, api_name="/generate_image")
+        assert space.controls.jobs[-1].arguments["num_inference_steps"] == 2
+        client.close()
+    with start_emulator("flux-schnell", drift="renamed_endpoint") as space:
+        assert list(api_of(space)) == ["/run"]
+    with start_emulator("qwen-image-fast", drift="new_required") as space:
+        (style,) = [
+            p for p in api_of(space)["/infer"]["parameters"] if p["parameter_name"] == "style"
+        ]
+        assert style["parameter_has_default"] is False
 
 
 def test_sd35_rejects_sizes_off_the_16_pixel_grid_with_a_plain_error(emulators, clients):

@@ -5,13 +5,14 @@ with start_emulator("flux-dev") as space:
     space.controls.inject("quota")
 """
 
-from .contracts import SPACE_KINDS
+from .contracts import DRIFTS, SPACE_KINDS
 from .controls import Controls, JobRecord
 from .faults import FAULTS
 from .server import RunningEmulator, start_emulator
 from .silent import SilentSpace
 
 __all__ = [
+    "DRIFTS",
     "FAULTS",
     "SPACE_KINDS",
     "Controls",

@@ -1,7 +1,8 @@
 """Build one emulator Space: a gr.Blocks shaped like the Hugging Face text-to-image template.
 
-The three `infer` shapes (SD 3.5, FLUX.1-schnell, FLUX.1-dev) are written out with their real
-parameter names, because gradio_client reads the names from the function's signature. Each
+The `infer` shapes (SD 3.5, FLUX.1-schnell, FLUX.1-dev, Qwen-Image, Z-Image's `generate_image`)
+are written out with their real parameter names, because gradio_client reads the names from
+the function's signature (a drifted Space gets a signature of its changed names). Each
 delegates to _Job, which plays what a ZeroGPU Space does: schedule (quota errors), log
 "Waiting for a GPU" / "Successfully acquired a GPU", run the denoising steps with gr.Progress,
 then return `(image, seed)`.
@@ -10,6 +11,7 @@ then return `(image, seed)`.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import random
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -81,8 +83,11 @@ class _Job:
         # The template's own lines: `if randomize_seed: seed = random.randint(0, MAX_SEED)`.
         seed = self.arguments["seed"]
         self.seed = random.randint(0, MAX_SEED) if self.arguments["randomize_seed"] else seed
-        width, height = int(self.arguments["width"]), int(self.arguments["height"])
-        if width % PIPELINE_GRID or height % PIPELINE_GRID:
+        if self.contract.ratio_sizes:  # the Space picks the size (its own, off-grid or not)
+            width, height = self.contract.ratio_sizes[self.arguments["aspect_ratio"]]
+        else:
+            width, height = int(self.arguments["width"]), int(self.arguments["height"])
+        if not self.contract.ratio_sizes and (width % PIPELINE_GRID or height % PIPELINE_GRID):
             if self.contract.off_grid_size == "error":
                 # diffusers' StableDiffusion3Pipeline.check_inputs; a plain ValueError, so
                 # the caller only sees Gradio's generic error.
@@ -208,16 +213,104 @@ def _dev_infer(new_job):
     return infer
 
 
+def _qwen_infer(new_job):
+    async def infer(
+        prompt,
+        seed=42,
+        randomize_seed=False,
+        aspect_ratio="16:9",
+        guidance_scale=1.0,
+        num_inference_steps=8,
+        prompt_enhance=True,
+        request: gr.Request = None,
+        progress=gr.Progress(),  # noqa: B008
+    ):
+        job = new_job(locals(), request, progress)
+        with job.lifecycle():
+            await job.start()
+            for index in range(job.steps):
+                await job.step(index)
+            return await job.final()
+
+    return infer
+
+
+def _z_image_generate(new_job):
+    async def generate_image(
+        prompt,
+        height=1024,
+        width=1024,
+        num_inference_steps=9,
+        seed=42,
+        randomize_seed=True,
+        request: gr.Request = None,
+        progress=gr.Progress(),  # noqa: B008
+    ):
+        job = new_job(locals(), request, progress)
+        with job.lifecycle():
+            await job.start()
+            for index in range(job.steps):
+                await job.step(index)
+            return await job.final()
+
+    return generate_image
+
+
+_SHAPES = {
+    "sd35": _sd35_infer,
+    "schnell": _schnell_infer,
+    "dev": _dev_infer,
+    "qwen": _qwen_infer,
+    "z-image": _z_image_generate,
+}
+
+
 def _handler(contract: SpaceContract, controls: Controls, store: ImageStore):
     def new_job(local_vars: dict[str, Any], request, progress) -> _Job:
         arguments = {name: local_vars[name] for name in contract.parameters}
         return _Job(contract, controls, store, arguments, request, progress)
 
-    if contract.streams_previews:
-        return _dev_infer(new_job)
-    if "negative_prompt" in contract.parameters:
-        return _sd35_infer(new_job)
-    return _schnell_infer(new_job)
+    function = _SHAPES[contract.shape](new_job)
+    if contract.renamed or contract.required_extra:
+        return _drifted_signature(function, contract)
+    return function
+
+
+def _drifted_signature(function, contract: SpaceContract):
+    """The function under the drifted Space's input names (what gradio_client will read),
+    handing its original code the values under the original names."""
+    signature = inspect.signature(function)
+    names = list(signature.parameters)
+    renamed = [
+        p.replace(name=contract.renamed.get(p.name, p.name)) for p in signature.parameters.values()
+    ]
+    extra = [
+        inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for n in contract.required_extra
+    ]
+    # Right after the prompt: a parameter without a default may only follow another such.
+    drifted = signature.replace(parameters=[renamed[0], *extra, *renamed[1:]])
+
+    def original(args, kwargs) -> dict[str, Any]:
+        bound = drifted.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = list(bound.arguments.values())
+        return dict(zip(names, [values[0], *values[1 + len(extra) :]], strict=True))
+
+    if inspect.isasyncgenfunction(function):
+
+        async def wrapper(*args, **kwargs):
+            async for output in function(**original(args, kwargs)):
+                yield output
+
+    else:
+
+        async def wrapper(*args, **kwargs):
+            return await function(**original(args, kwargs))
+
+    wrapper.__signature__ = drifted
+    wrapper.__name__ = function.__name__
+    return wrapper
 
 
 def build_blocks(
@@ -254,6 +347,10 @@ def build_blocks(
                 label="Seed", minimum=0, maximum=MAX_SEED, step=1, value=0
             )
             components["randomize_seed"] = gr.Checkbox(label="Randomize seed", value=True)
+            for name, radio in contract.radios.items():
+                components[name] = gr.Radio(
+                    label=radio.label, choices=list(radio.choices), value=radio.value
+                )
             with gr.Row():
                 for name, spec in contract.sliders.items():
                     components[name] = gr.Slider(
@@ -263,12 +360,16 @@ def build_blocks(
                         step=spec.step,
                         value=spec.value,
                     )
+            for name, value in contract.checkboxes.items():
+                components[name] = gr.Checkbox(label=name.replace("_", " ").title(), value=value)
+            for name in contract.required_extra:  # a new text input, no default: required
+                components[name] = gr.Text(label=name.title())
         gr.on(
             triggers=[run_button.click, components["prompt"].submit],
             fn=infer,
-            inputs=[components[name] for name in contract.parameters],
+            inputs=[components[name] for name in contract.input_names],
             outputs=[result, components["seed"]],
-            api_name="infer",
+            api_name=contract.api_name,
             concurrency_limit=concurrency_limit,
         )
     return demo

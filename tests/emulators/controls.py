@@ -76,6 +76,7 @@ class Controls:
         self._running = 0
         self._max_concurrent = 0
         self._files_served = 0
+        self._requests: list[tuple[str, str]] = []  # (method, path) of every HTTP request
         self._held = False
         # fault -> remaining count (-1: until cleared); dict order = injection order.
         self._counted: dict[str, int] = {}
@@ -195,9 +196,16 @@ class Controls:
         with self._cond:
             return self._files_served
 
+    @property
+    def requests(self) -> list[tuple[str, str]]:
+        """(method, path) of every HTTP request since the last reset: config, queue joins..."""
+        with self._cond:
+            return list(self._requests)
+
     def _saw_request(self, http_path: str, method: str) -> None:
-        if method == "GET" and "/gradio_api/file=" in http_path:
-            with self._cond:
+        with self._cond:
+            self._requests.append((method, http_path))
+            if method == "GET" and "/gradio_api/file=" in http_path:
                 self._files_served += 1
 
     def _take_fault(self, http_path: str | None = None, method: str = "") -> str | None:

@@ -10,7 +10,7 @@ from gradio.exceptions import ServerFailedToStartError
 from starlette.middleware import Middleware
 
 from .app import build_blocks
-from .contracts import CONTRACTS
+from .contracts import CONTRACTS, drifted
 from .controls import Controls
 from .images import ImageStore
 
@@ -80,15 +80,17 @@ def start_emulator(
     step_latency: float = 0.0,
     concurrency_limit: int | None = None,
     max_queue_size: int | None = None,
+    drift: str | None = None,
 ) -> RunningEmulator:
     """Launch the emulator of Space `kind` on a free loopback port; returns once it answers.
 
     concurrency_limit None: unlimited parallel jobs (Gradio's own per-event limit otherwise);
-    max_queue_size: Gradio's queue max_size (None: unbounded).
+    max_queue_size: Gradio's queue max_size (None: unbounded); drift: the Space after one of
+    the changes of contracts.DRIFTS.
     """
     if kind not in CONTRACTS:
         raise ValueError(f"unknown kind {kind!r}; known: {', '.join(CONTRACTS)}")
-    contract = CONTRACTS[kind]
+    contract = drifted(CONTRACTS[kind], drift)
     controls = Controls(kind, latency=latency, step_latency=step_latency)
     store = ImageStore()
     demo = build_blocks(contract, controls, store, concurrency_limit)
