@@ -165,7 +165,7 @@ def _save(
     parameters = GenerationParameters(
         prompt=sent["prompt"],
         negative_prompt=sent.get("negative_prompt", ""),
-        steps=sent["num_inference_steps"],
+        steps=sent.get("num_inference_steps"),
         guidance_scale=sent.get("guidance_scale"),
         seed=image.seed if image.seed is not None else sent["seed"],
         width=image.width or sent["width"],

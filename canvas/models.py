@@ -20,6 +20,9 @@ class ModelControls:
     steps: Range
     guidance: Range | None  # None: the model takes no guidance scale
     streams_previews: bool
+    takes_size: bool  # False: the Space picks the size from the aspect ratio
+    gpu_seconds: int  # ZeroGPU quota one image reserves
+    changed: str | None = None  # how the Space changed under its declaration, if it did
 
 
 def choices() -> list[tuple[str, str]]:
@@ -33,7 +36,7 @@ def default_model() -> str:
 
 def controls(name: str | None) -> ModelControls:
     provider = providers.registry.get(name)
-    spec = provider.spec
+    spec = provider.current_spec()  # the live bounds once the Space was read
     return ModelControls(
         name=providers.registry.name_of(provider),
         label=provider.display_name,
@@ -42,6 +45,9 @@ def controls(name: str | None) -> ModelControls:
         steps=spec.steps,
         guidance=spec.guidance,
         streams_previews=spec.streams_previews,
+        takes_size=spec.takes_size,
+        gpu_seconds=spec.gpu_seconds,
+        changed=provider.changed(),
     )
 
 
@@ -62,9 +68,6 @@ def all_controls() -> list[ModelControls]:
 def size_for(name: str | None, aspect_ratio: str, width, height) -> tuple[int, int] | None:
     """The size this model will make for these settings, or None if they are invalid."""
     try:
-        arguments = providers.registry.get(name).prepare(
-            prompt="size", aspect_ratio=aspect_ratio, width=width, height=height
-        )
+        return providers.registry.get(name).planned_size(aspect_ratio, width, height)
     except BadRequestError:
         return None
-    return arguments["width"], arguments["height"]

@@ -25,7 +25,7 @@ _PAIR = re.compile(r'\s*([\w ]+):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
 class GenerationParameters:
     prompt: str
     negative_prompt: str
-    steps: int
+    steps: int | None  # None: the Space's own default (the input was never confirmed)
     guidance_scale: float | None  # None for models without guidance
     seed: int
     width: int
@@ -39,7 +39,7 @@ class GenerationParameters:
         # so; a prompt line that does is kept a prompt by writing the (maybe empty) line.
         if self.negative_prompt or _NEGATIVE.strip() in self.prompt:
             lines.append(_NEGATIVE + self.negative_prompt.replace("\n", " "))
-        pairs = {"Steps": str(self.steps)}
+        pairs = {} if self.steps is None else {"Steps": str(self.steps)}
         if self.guidance_scale is not None:
             pairs["CFG scale"] = f"{self.guidance_scale:g}"
         pairs |= {"Seed": str(self.seed), "Size": f"{self.width}x{self.height}"}
@@ -61,7 +61,7 @@ class GenerationParameters:
         return cls(
             prompt="\n".join(head),
             negative_prompt=negative,
-            steps=int(pairs["Steps"]),
+            steps=int(pairs["Steps"]) if "Steps" in pairs else None,
             guidance_scale=None if guidance is None else float(guidance),
             seed=int(pairs["Seed"]),
             width=int(width),

@@ -15,6 +15,7 @@ from .errors import (
     OfflineError,
     QuotaExceededError,
     ResponseError,
+    SpaceChangedError,
     SpaceUnavailableError,
     UpstreamAppError,
     UpstreamTimeoutError,
@@ -25,12 +26,17 @@ from .registry import Registry, space_urls_from_environment
 from .responses import ImagePreview, ImageResponse, ProgressUpdate
 from .spaces import (
     BlackForestLabs_Flux1Dev,
+    BlackForestLabs_Flux1KreaDev,
     BlackForestLabs_Flux1Schnell,
+    Mrfakename_ZImageTurbo,
+    Multimodalart_QwenImageFast,
+    Qwen_QwenImage,
     StabilityAI_SD35Large,
     StabilityAI_SD35LargeTurbo,
+    TongyiMAI_ZImageTurbo,
     Voodoohop_Flux1Schnell,
 )
-from .spec import MAX_PROMPT_CHARS, MAX_SEED, Range, SizeRule, SpaceSpec
+from .spec import MAX_PROMPT_CHARS, MAX_SEED, Range, RatioSizes, SizeRule, SpaceSpec
 
 # The first registered is the default: the fastest model, lightest on visitors' GPU quota.
 registry = Registry()
@@ -39,6 +45,11 @@ registry.register("flux-dev", BlackForestLabs_Flux1Dev)
 registry.register("sd-3.5-large", StabilityAI_SD35Large, aliases=("sd-3.5",))
 registry.register("sd-3.5-large-turbo", StabilityAI_SD35LargeTurbo, aliases=("sd-3.5-turbo",))
 registry.register("voodoohop-flux-schnell", Voodoohop_Flux1Schnell)
+registry.register("flux-krea-dev", BlackForestLabs_Flux1KreaDev, aliases=("flux-krea",))
+registry.register("qwen-image-fast", Multimodalart_QwenImageFast, aliases=("qwen-image",))
+registry.register("qwen-image-official", Qwen_QwenImage)
+registry.register("z-image-turbo", TongyiMAI_ZImageTurbo, aliases=("z-image",))
+registry.register("mrfakename-z-image-turbo", Mrfakename_ZImageTurbo)
 space_urls_from_environment(registry)
 
 __all__ = [
@@ -48,24 +59,31 @@ __all__ = [
     "RUNTIME",
     "BadRequestError",
     "BlackForestLabs_Flux1Dev",
+    "BlackForestLabs_Flux1KreaDev",
     "BlackForestLabs_Flux1Schnell",
     "ImagePreview",
     "ImageResponse",
     "MalformedOutputError",
     "ModelNotFoundError",
+    "Mrfakename_ZImageTurbo",
+    "Multimodalart_QwenImageFast",
     "OfflineError",
     "ProgressUpdate",
     "QuotaExceededError",
+    "Qwen_QwenImage",
     "Range",
+    "RatioSizes",
     "Registry",
     "ResponseError",
     "SizeRule",
+    "SpaceChangedError",
     "SpaceProvider",
     "SpaceSpec",
     "SpaceUnavailableError",
     "StabilityAI_SD35Large",
     "StabilityAI_SD35LargeTurbo",
     "Timeouts",
+    "TongyiMAI_ZImageTurbo",
     "UpstreamAppError",
     "UpstreamTimeoutError",
     "Voodoohop_Flux1Schnell",

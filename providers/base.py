@@ -15,11 +15,13 @@ from typing import Any, ClassVar
 
 from . import gpt4free
 from .blocking import run_blocking
+from .contract import LiveContracts
 from .errors import (
     BadRequestError,
     MalformedOutputError,
     ModelNotFoundError,
     ResponseError,
+    SpaceChangedError,
     SpaceUnavailableError,
     shown,
 )
@@ -27,7 +29,7 @@ from .gradio_space import Deadline, JobOutput, SpaceClients, Timeouts, run_job
 from .images import ImageFetcher, LocalImage, check_image
 from .prompting import Messages, format_image_prompt, use_aspect_ratio
 from .responses import ImagePreview, ImageResponse, ProgressUpdate
-from .spec import MAX_PROMPT_CHARS, MAX_SEED, Range, SpaceSpec
+from .spec import MAX_PROMPT_CHARS, MAX_SEED, Range, RatioSizes, SpaceSpec
 
 # Sizes a caller may ask for before snapping; each Space then snaps into its own bounds.
 REQUEST_SIZE = (32, 4096)
@@ -54,6 +56,7 @@ class Runtime:
     def __init__(self) -> None:
         self.clients = SpaceClients()
         self.fetcher = ImageFetcher()
+        self.contracts = LiveContracts()  # what each Space's API said when last read
 
     def configure(
         self,
@@ -200,6 +203,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
     def prepare(
         cls,
         *,
+        spec: SpaceSpec | None = None,
         messages: Messages = None,
         prompt: str | None = None,
         negative_prompt: str | None = None,
@@ -214,22 +218,20 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         """The Space's arguments for a request, or a BadRequestError naming the bad input.
 
         Documented adjustments: control characters are removed from prompts; the size is
-        snapped to the Space's bounds and step. Everything else out of range is refused.
+        snapped to the Space's bounds and step (or, for a Space that takes a ratio, to its
+        nearest offered ratio). Everything else out of range is refused. `spec`: the facts
+        to check against, by default the live ones if the Space was read, else the declared.
         """
-        spec = cls.spec
+        spec = spec or cls.current_spec()
         text = clean_text("prompt", format_image_prompt(messages, prompt))
         if not text.strip():
             raise BadRequestError("prompt is empty: describe the image to make.", field="prompt")
         values: dict[str, Any] = {"prompt": text}
         values["negative_prompt"] = clean_text("negative_prompt", negative_prompt or "")
-        sides = {
-            name: None if value is None else _request_side(name, value)
-            for name, value in (("width", width), ("height", height))
-        }
-        sized = use_aspect_ratio(sides, aspect_ratio)
-        values["width"], values["height"] = spec.size.snap(
-            *cls.adjust_size(sized["width"], sized["height"])
-        )
+        wanted = cls._wanted_size(aspect_ratio, width, height)
+        if isinstance(spec.size, RatioSizes):
+            values[spec.size.input] = spec.size.nearest(*wanted)
+        values["width"], values["height"] = spec.size.size_for(*wanted)
         steps = spec.steps.default if num_inference_steps is None else num_inference_steps
         values["num_inference_steps"] = spec.steps.check("num_inference_steps", steps, integer=True)
         if spec.guidance is not None:
@@ -245,6 +247,31 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
             )
         values["randomize_seed"] = bool(randomize_seed)
         return spec.arguments(values)
+
+    @classmethod
+    def planned_size(cls, aspect_ratio: str | None, width: Any, height: Any) -> tuple[int, int]:
+        """The size this Space should make for a request (a ratio-taking Space's own size for
+        the nearest ratio it offers), or a BadRequestError."""
+        return cls.current_spec().size.size_for(*cls._wanted_size(aspect_ratio, width, height))
+
+    @classmethod
+    def _wanted_size(cls, aspect_ratio: str | None, width: Any, height: Any) -> tuple[int, int]:
+        sides = {
+            name: None if value is None else _request_side(name, value)
+            for name, value in (("width", width), ("height", height))
+        }
+        sized = use_aspect_ratio(sides, aspect_ratio)
+        return cls.adjust_size(sized["width"], sized["height"])
+
+    @classmethod
+    def current_spec(cls) -> SpaceSpec:
+        """The Space's live facts once a Client has read them; the declared ones until then."""
+        return RUNTIME.contracts.spec_of(cls.url, cls.spec)
+
+    @classmethod
+    def changed(cls) -> str | None:
+        """How the Space changed under its declaration, if its last reading says so."""
+        return RUNTIME.contracts.changed(cls.url)
 
     @classmethod
     async def generate(
@@ -264,20 +291,29 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         the final image; with `progress`, the Space's queue and step updates too."""
         model = cls.get_model(model)
         # Other keywords gpt4free callers pass (stream, n, response_format...) are ignored.
-        arguments = cls.prepare(
-            messages=messages, **{k: v for k, v in request.items() if k in REQUEST_FIELDS}
-        )
+        fields = {k: v for k, v in request.items() if k in REQUEST_FIELDS}
+        arguments = cls.prepare(messages=messages, **fields)
         headers = identity_headers(api_key, x_ip_token or _visitor_ip_token())
         clients, fetcher = RUNTIME.clients, RUNTIME.fetcher
         # One deadline for everything the job waits on, downloads included.
         deadline = Deadline(timeout or clients.timeouts.total)
+        results = _Results(cls, model, arguments, fetcher, headers)
+
+        def live_arguments(client) -> dict[str, Any]:
+            # Checked again against the live API the Client fetched: live bounds win, and a
+            # changed Space is refused before anything is sent.
+            live = RUNTIME.contracts.read(cls.url, cls.spec, client)
+            results.arguments = cls.prepare(spec=live, messages=messages, **fields)
+            return results.arguments
+
         try:
-            results = _Results(cls, model, arguments, fetcher, headers)
+            if changed := cls.changed():
+                raise SpaceChangedError(changed)
             async for event in run_job(
                 clients,
                 cls.url,
                 cls.spec.api_name,
-                arguments,
+                live_arguments,
                 proxy=proxy,
                 headers=headers,
                 deadline=deadline,
@@ -295,7 +331,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
                 else:  # the final image, streamed before completion: fetch it now
                     await deadline.bound(results.prefetch(event))
         except ResponseError as error:
-            if isinstance(error, SpaceUnavailableError):
+            if isinstance(error, SpaceUnavailableError | SpaceChangedError):
                 clients.forget(cls.url, proxy)  # it may come back with a new config
             if isinstance(error, BadRequestError):
                 raise
@@ -319,15 +355,15 @@ class _Results:
 
     def expects_preview(self) -> bool:
         """A streaming Space sends one preview per step, then the final image as one more."""
-        spec = self.provider.spec
-        return spec.streams_previews and self.previews < self.arguments["num_inference_steps"]
+        steps = self.arguments.get("num_inference_steps", 0)
+        return self.provider.spec.streams_previews and self.previews < steps
 
     async def preview(self, output: JobOutput) -> ImagePreview:
         image = await self._fetch(output, full_check=False)
         self.previews += 1
         return ImagePreview(
             step=self.previews,
-            total_steps=self.arguments["num_inference_steps"],
+            total_steps=self.arguments.get("num_inference_steps"),
             **self._fields(image, output),
         )
 

@@ -96,6 +96,15 @@ class OfflineError(SpaceUnavailableError):
     advice = "Check this machine's internet connection, then try again."
 
 
+class SpaceChangedError(ResponseError):
+    """The Space's API no longer matches its declaration: its endpoint or an input renamed
+    or gone, a new required input. Not the visitor's doing: nothing wrong was sent, and
+    another Space serving the model may still work."""
+
+    fallback_ok = True
+    advice = "Space Canvas needs an update for it; pick another model meanwhile."
+
+
 class UpstreamTimeoutError(ResponseError, TimeoutError):
     """The Space did not finish within the allowed time; the job was cancelled."""
 
@@ -128,6 +137,9 @@ _SPACE_GPU_LIMIT = re.compile(r"reached its GPU limit", re.IGNORECASE)
 _NO_GPU = re.compile(r"No GPU was available", re.IGNORECASE)
 _GPU_ABORTED = re.compile(r"GPU task aborted", re.IGNORECASE)
 _GENERIC = re.compile(r"has not enabled verbose error reporting", re.IGNORECASE)
+# Gradio's own slider check. Every number was checked against the live bounds before the
+# call, so this means the Space changed them since its API was read.
+_OUT_OF_RANGE = re.compile(r"^Value \S+ is (greater|less) than (maximum|minimum) value")
 
 
 def strip_html_tail(text: str) -> str:
@@ -181,6 +193,8 @@ def from_app_error(message: str, title: str | None) -> ResponseError:
         return SpaceUnavailableError(
             "no GPU was free on the Space. Try again in a minute, or pick another model."
         )
+    if _OUT_OF_RANGE.search(text):
+        return SpaceChangedError(f"the Space has changed its bounds since it was read ({text})")
     if _GENERIC.search(text):
         return UpstreamAppError(
             "the Space failed and did not say why. Try again, or pick another model.",

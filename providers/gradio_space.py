@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,9 +33,9 @@ from huggingface_hub import constants as hub_constants
 
 from .blocking import run_blocking
 from .errors import (
-    BadRequestError,
     OfflineError,
     ResponseError,
+    SpaceChangedError,
     SpaceUnavailableError,
     UpstreamTimeoutError,
     from_app_error,
@@ -342,7 +342,7 @@ async def run_job(
     clients: SpaceClients,
     url: str,
     api_name: str,
-    arguments: dict[str, Any],
+    arguments: dict[str, Any] | Callable[[Client], dict[str, Any]],
     *,
     proxy: str | None = None,
     headers: dict[str, str],
@@ -351,9 +351,17 @@ async def run_job(
     """Submit one job and yield its progress and outputs, ending with the final output,
     all within `deadline` (from the Client's building on).
 
-    Leaving the loop early, or cancelling the task that runs it, cancels the upstream job.
+    `arguments` may be a function of the Client, for arguments settled against the API the
+    Client fetched. Leaving the loop early, or cancelling the task that runs it, cancels the
+    upstream job.
     """
     client = await _lease(clients, url, proxy, deadline)
+    if callable(arguments):
+        try:
+            arguments = arguments(client)
+        except BaseException:
+            clients.release(url, proxy, client, reusable=False)  # it read a Space we cannot use
+            raise
     loop = asyncio.get_running_loop()
     sink = _LoopSink(loop)
     token = _update_sink.set(sink)
@@ -361,9 +369,11 @@ async def run_job(
         # `headers` go on this job's queue join only; a fresh dict each time, because
         # gradio_client writes into the one it is given.
         job = client.submit(**arguments, api_name=api_name, headers=dict(headers))
-    except TypeError as error:
-        clients.release(url, proxy, client, reusable=True)
-        raise BadRequestError(f"the Space's endpoint refused the arguments: {error}") from error
+    except (TypeError, ValueError) as error:
+        # gradio_client checks names against the API it read: after our own check against
+        # that same API, a refusal means the Space is not what it said.
+        clients.release(url, proxy, client, reusable=False)
+        raise SpaceChangedError(f"the Space has changed: {error}") from error
     finally:
         _update_sink.reset(token)
 
@@ -529,7 +539,11 @@ def _result_of(finished: concurrent.futures.Future) -> Any:
     except AppError as error:
         raise from_app_error(error.message, error.title) from error
     except ValidationError as error:
-        raise BadRequestError(f"the Space refused the request: {error}") from error
+        # Every input was checked against the Space's live API first: a refusal now means
+        # the Space changed since that was read.
+        raise SpaceChangedError(
+            f"the Space has changed, it refused the request: {error}"
+        ) from error
     except QueueError as error:
         raise _QueueRefused() from error
     except httpx.HTTPStatusError as error:

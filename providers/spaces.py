@@ -11,7 +11,7 @@ from typing import Any
 
 from .base import SpaceProvider
 from .prompting import Messages
-from .spec import Range, SizeRule, SpaceSpec
+from .spec import Range, RatioSizes, SizeRule, SpaceSpec
 
 SD35_PARAMETERS = (
     "prompt",
@@ -40,9 +40,42 @@ FLUX_DEV_PARAMETERS = (
     "guidance_scale",
     "num_inference_steps",
 )
+QWEN_PARAMETERS = (
+    "prompt",
+    "seed",
+    "randomize_seed",
+    "aspect_ratio",
+    "guidance_scale",
+    "num_inference_steps",
+    "prompt_enhance",
+)
+Z_IMAGE_PARAMETERS = (  # height before width
+    "prompt",
+    "height",
+    "width",
+    "num_inference_steps",
+    "seed",
+    "randomize_seed",
+)
 # SD 3.5's pipeline raises for sides that are not multiples of 16; step 32 keeps to that.
 SD35_SIZE = SizeRule(minimum=512, maximum=1024, step=32, default=1024)
 FLUX_SIZE = SizeRule(minimum=256, maximum=2048, step=32, default=1024)
+# Qwen-Image picks the size from its aspect-ratio Radio (the Spaces' own table).
+QWEN_SIZES = RatioSizes(
+    sizes={
+        "1:1": (1328, 1328),
+        "16:9": (1664, 928),
+        "9:16": (928, 1664),
+        "4:3": (1472, 1140),
+        "3:4": (1140, 1472),
+        "3:2": (1584, 1056),
+        "2:3": (1056, 1584),
+    },
+    default="16:9",
+)
+# Sent as off: the Space would rewrite the prompt with an LLM, so the image would follow a
+# prompt nobody typed, and its PNG's parameters would not reproduce it.
+NO_PROMPT_REWRITE = {"prompt_enhance": False}
 
 
 class StabilityAI_SD35Large(SpaceProvider):
@@ -212,3 +245,97 @@ class Voodoohop_Flux1Schnell(SpaceProvider):
             **kwargs,
         ):
             yield item
+
+
+class BlackForestLabs_Flux1KreaDev(SpaceProvider):
+    label = "BlackForestLabs Flux-1-Krea-Dev"
+    display_name = "FLUX.1 Krea [dev]"
+    description = 'FLUX.1 [dev] tuned with Krea for natural, less "AI-looking" photos.'
+    default_model = "black-forest-labs-flux-1-krea-dev"
+    model_aliases = {"flux-krea": default_model, "flux-krea-dev": default_model}
+    family = "flux-krea-dev"
+    spec = SpaceSpec(
+        space_id="black-forest-labs/FLUX.1-Krea-dev",
+        parameters=FLUX_DEV_PARAMETERS,
+        size=FLUX_SIZE,  # up to 2048 confirmed; the rest as FLUX.1-dev (unconfirmed)
+        steps=Range(1, 50, 1, 28),
+        guidance=Range(1.0, 15.0, 0.1, 4.5),
+        streams_previews=True,  # tiny-VAE previews, then the final image
+        gpu_seconds=60,
+    )
+
+
+class Multimodalart_QwenImageFast(SpaceProvider):
+    label = "Multimodalart Qwen-Image-Fast"
+    display_name = "Qwen-Image (fast)"
+    description = "Qwen's 20B model, distilled to 8 steps: legible text in images, posters."
+    default_model = "multimodalart-qwen-image-fast"
+    model_aliases = {"qwen-image": default_model, "qwen-image-fast": default_model}
+    family = "qwen-image"
+    spec = SpaceSpec(
+        space_id="multimodalart/Qwen-Image-Fast",
+        parameters=QWEN_PARAMETERS,
+        size=QWEN_SIZES,
+        steps=Range(1, 50, 1, 8),
+        guidance=Range(1.0, 10.0, 1.0, 1.0),
+        streams_previews=False,
+        gpu_seconds=60,
+        fixed=NO_PROMPT_REWRITE,
+    )
+
+
+class Qwen_QwenImage(SpaceProvider):
+    label = "Qwen Qwen-Image"
+    display_name = "Qwen-Image"
+    description = "Qwen's own Space of Qwen-Image: full 50 steps, a slow and costly fallback."
+    default_model = "qwen-qwen-image"
+    model_aliases = {"qwen-image": default_model}
+    family = "qwen-image"
+    spec = SpaceSpec(
+        space_id="Qwen/Qwen-Image",
+        # Confirmed: prompt, seed, randomize_seed, aspect_ratio and 50 steps by default. The
+        # rest is assumed from the fast Space and sent only if the live API shows it.
+        parameters=QWEN_PARAMETERS,
+        unconfirmed=frozenset({"guidance_scale", "num_inference_steps", "prompt_enhance"}),
+        size=QWEN_SIZES,
+        steps=Range(1, 50, 1, 50),
+        guidance=Range(1.0, 10.0, 0.1, 4.0),
+        streams_previews=False,
+        gpu_seconds=120,
+        fixed=NO_PROMPT_REWRITE,
+    )
+
+
+def _z_image(space_id: str) -> SpaceSpec:
+    return SpaceSpec(
+        space_id=space_id,
+        api_name="/generate_image",
+        parameters=Z_IMAGE_PARAMETERS,
+        # Size and steps bounds are unconfirmed: these are the offline default, the live
+        # sliders win. Guidance is fixed at 0 by the Space (no input).
+        size=SizeRule(minimum=512, maximum=2048, step=16, default=1024),
+        steps=Range(1, 30, 1, 9),
+        guidance=None,
+        streams_previews=False,
+        gpu_seconds=60,
+    )
+
+
+class TongyiMAI_ZImageTurbo(SpaceProvider):
+    label = "Tongyi-MAI Z-Image-Turbo"
+    display_name = "Z-Image Turbo"
+    description = "Alibaba's 6B turbo model: photoreal images in a few steps, no guidance."
+    default_model = "tongyi-mai-z-image-turbo"
+    model_aliases = {"z-image-turbo": default_model, "z-image": default_model}
+    family = "z-image-turbo"
+    spec = _z_image("Tongyi-MAI/Z-Image-Turbo")
+
+
+class Mrfakename_ZImageTurbo(SpaceProvider):
+    label = "Mrfakename Z-Image-Turbo"
+    display_name = "Z-Image Turbo (mrfakename)"
+    description = "A community copy of Z-Image Turbo: a second chance when the first is busy."
+    default_model = "mrfakename-z-image-turbo"
+    model_aliases = {"z-image-turbo": default_model, "z-image": default_model}
+    family = "z-image-turbo"
+    spec = _z_image("mrfakename/Z-Image-Turbo")

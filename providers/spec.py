@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from .errors import BadRequestError, shown
@@ -65,6 +67,36 @@ class SizeRule:
         stepped = round(side / self.step) * self.step
         return max(self.minimum, min(self.maximum, stepped))
 
+    def size_for(self, width: int, height: int) -> tuple[int, int]:
+        return self.snap(width, height)
+
+
+@dataclass(frozen=True)
+class RatioSizes:
+    """A Space that takes an aspect ratio (a Radio input) and picks the size itself.
+
+    `sizes` maps each offered ratio to the size the Space makes for it. A request's size or
+    ratio that is not offered maps to the nearest offered ratio; the image that comes back
+    has the Space's size, which is what it reports.
+    """
+
+    sizes: Mapping[str, tuple[int, int]]
+    default: str
+    input: str = "aspect_ratio"  # the endpoint's parameter that takes the ratio
+
+    def nearest(self, width: int, height: int) -> str:
+        """The offered ratio closest to width:height (compared as log ratios: 2:1 and 1:2
+        are equally far from 1:1)."""
+        wanted = math.log(width / height)
+        return min(self.sizes, key=lambda r: abs(math.log(_ratio(*self.sizes[r])) - wanted))
+
+    def size_for(self, width: int, height: int) -> tuple[int, int]:
+        return self.sizes[self.nearest(width, height)]
+
+
+def _ratio(width: int, height: int) -> float:
+    return width / height
+
 
 @dataclass(frozen=True)
 class SpaceSpec:
@@ -72,12 +104,17 @@ class SpaceSpec:
 
     space_id: str
     parameters: tuple[str, ...]  # the endpoint's inputs, by Python name, in order
-    size: SizeRule
+    size: SizeRule | RatioSizes  # width and height inputs, or a ratio input
     steps: Range
     guidance: Range | None  # None: the Space takes no guidance scale
     streams_previews: bool  # one output per step, then the final image as one more
     gpu_seconds: int  # ZeroGPU reservation per call, for quota hints
     api_name: str = "/infer"
+    # Inputs always sent with one value, whatever the request (e.g. a prompt rewriter off).
+    fixed: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # Declared inputs the notes do not confirm: sent only once the live API shows them, so
+    # an unconfirmed guess never reaches the Space (see providers.contract).
+    unconfirmed: frozenset[str] = frozenset()
 
     @property
     def url(self) -> str:
@@ -89,8 +126,14 @@ class SpaceSpec:
     def takes_negative_prompt(self) -> bool:
         return "negative_prompt" in self.parameters
 
+    @property
+    def takes_size(self) -> bool:
+        """Whether the Space takes a width and height (else it picks the size from a ratio)."""
+        return isinstance(self.size, SizeRule)
+
     def arguments(self, values: dict[str, Any]) -> dict[str, Any]:
         """The keyword arguments for the endpoint: exactly its parameters, nothing else."""
+        values = {**values, **self.fixed}
         missing = [name for name in self.parameters if name not in values]
         if missing:
             raise ValueError(f"{self.space_id}: no value for {', '.join(missing)}")

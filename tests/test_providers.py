@@ -45,10 +45,9 @@ def test_every_provider_has_an_emulator():
 
 
 @pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.__name__)
-def test_every_aspect_ratio_gives_an_image_of_the_snapped_size(provider, spaces):
+def test_every_aspect_ratio_gives_an_image_of_the_size_planned_and_reports_it(provider, spaces):
     emulator = spaces(provider)
     for ratio in ASPECT_RATIOS:
-        expected = provider.prepare(prompt="x", aspect_ratio=ratio)
         items = collect(
             provider.generate(
                 model=None, prompt="a lighthouse", aspect_ratio=ratio, num_inference_steps=2
@@ -57,13 +56,29 @@ def test_every_aspect_ratio_gives_an_image_of_the_snapped_size(provider, spaces)
         final = items[-1]
         assert type(final) is ImageResponse, ratio
         assert all(type(item) is ImagePreview for item in items[:-1])
-        with Image.open(final.path) as image:
-            image.load()
-            assert image.size == (expected["width"], expected["height"]), ratio
-        assert (final.width, final.height) == image.size
         job = emulator.controls.jobs[-1]
         assert job.status == "completed"
-        assert job.arguments["width"] == expected["width"]
+        with Image.open(final.path) as image:
+            image.load()
+            # What the Space made is what the image reports, and what the page foretold.
+            assert image.size == (job.width, job.height), ratio
+        assert (final.width, final.height) == image.size
+        assert provider.planned_size(ratio, None, None) == image.size, ratio
+        if provider.spec.takes_size:
+            assert (job.arguments["width"], job.arguments["height"]) == image.size
+
+
+@pytest.mark.parametrize(
+    "provider", [p for p in PROVIDERS if "Qwen-Image" in p.spec.space_id], ids=lambda p: p.__name__
+)
+def test_qwen_image_16_9_is_the_space_s_own_1664x928(provider, spaces):
+    emulator = spaces(provider)
+    (final,) = collect(provider.generate(model=None, prompt="a poster", aspect_ratio="16:9"))
+    assert (final.width, final.height) == (1664, 928)
+    job = emulator.controls.jobs[-1]
+    assert job.arguments["aspect_ratio"] == "16:9"
+    assert job.arguments["prompt_enhance"] is False  # no LLM rewrite of the visitor's prompt
+    assert job.arguments["prompt"] == "a poster"
 
 
 @pytest.mark.parametrize("provider", PROVIDERS, ids=lambda p: p.__name__)

@@ -1,5 +1,8 @@
 """What each provider sends for a request: sizes snapped to its Space, numbers checked, prompts
-cleaned. Parametrized over the registry, so a new Space is tested by being declared."""
+cleaned. Parametrized over the registry, so a new Space is tested by being declared.
+
+These check the declared facts, the offline default: no Space has been read here.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +15,23 @@ from hypothesis import strategies as st
 
 import providers
 from providers.base import REQUEST_SIZE
+from providers.contract import LiveContracts
 from providers.errors import BadRequestError
 from providers.prompting import ASPECT_RATIOS
 from providers.spaces import Voodoohop_Flux1Schnell
 from providers.spec import MAX_PROMPT_CHARS, MAX_SEED
 
 PROVIDERS = providers.registry.providers()
+SIZED = [p for p in PROVIDERS if p.spec.takes_size]  # width and height inputs
+BY_RATIO = [p for p in PROVIDERS if not p.spec.takes_size]  # the Space sizes from a ratio
 LOW, HIGH = REQUEST_SIZE
 FAST = settings(max_examples=40, deadline=None)
+
+
+@pytest.fixture(autouse=True)
+def declared_facts(monkeypatch):
+    """No live reading from other tests' emulators: the declarations alone."""
+    monkeypatch.setattr(providers.RUNTIME, "contracts", LiveContracts())
 
 
 def by_name(provider):
@@ -51,6 +63,19 @@ SD35 += ("guidance_scale", "num_inference_steps")
 SCHNELL = ("prompt", "seed", "randomize_seed", "width", "height", "num_inference_steps")
 DEV = ("prompt", "seed", "randomize_seed", "width", "height")
 DEV += ("guidance_scale", "num_inference_steps")
+QWEN = ("prompt", "seed", "randomize_seed", "aspect_ratio", "guidance_scale")
+QWEN += ("num_inference_steps", "prompt_enhance")
+Z_IMAGE = ("prompt", "height", "width", "num_inference_steps", "seed", "randomize_seed")
+# The sizes Qwen-Image picks for each ratio it offers.
+QWEN_SIZES = {
+    "1:1": (1328, 1328),
+    "16:9": (1664, 928),
+    "9:16": (928, 1664),
+    "4:3": (1472, 1140),
+    "3:4": (1140, 1472),
+    "3:2": (1584, 1056),
+    "2:3": (1056, 1584),
+}
 
 
 @pytest.mark.parametrize(
@@ -67,27 +92,90 @@ DEV += ("guidance_scale", "num_inference_steps")
         ("black-forest-labs/FLUX.1-dev", DEV, (256, 2048, 32), (1, 50, 28), (1, 15, 3.5)),
         ("stabilityai/stable-diffusion-3.5-large-turbo", SD35, None, (1, 50, 4), (0, 7.5, 0)),
         ("voodoohop/FLUX.1-schnell", SCHNELL, None, (1, 50, 2), None),
+        ("black-forest-labs/FLUX.1-Krea-dev", DEV, None, (1, 50, 28), (1, 15, 4.5)),
+        ("multimodalart/Qwen-Image-Fast", QWEN, QWEN_SIZES, (1, 50, 8), (1, 10, 1)),
+        # Only steps' default is confirmed for the official Space's later inputs.
+        ("Qwen/Qwen-Image", QWEN, QWEN_SIZES, (1, 50, 50), None),
+        ("Tongyi-MAI/Z-Image-Turbo", Z_IMAGE, None, None, None),
+        ("mrfakename/Z-Image-Turbo", Z_IMAGE, None, None, None),
     ],
 )
 def test_declarations_match_the_upstream_notes(space_id, parameters, size, steps, guidance):
     (provider,) = [p for p in PROVIDERS if p.spec.space_id == space_id]
     spec = provider.spec
     assert spec.parameters == parameters
-    if size is not None:  # the others' bounds are unconfirmed upstream
+    if isinstance(size, dict):
+        assert dict(spec.size.sizes) == size and spec.size.default == "16:9"
+    elif size is not None:  # the others' bounds are unconfirmed upstream
         assert (spec.size.minimum, spec.size.maximum, spec.size.step) == size
+    if steps is None:  # unconfirmed: read live
+        return
     assert (spec.steps.minimum, spec.steps.maximum, spec.steps.default) == steps
     if guidance is None:
-        assert spec.guidance is None
+        assert spec.guidance is None or spec.space_id == "Qwen/Qwen-Image"
     else:
         got = (spec.guidance.minimum, spec.guidance.maximum, spec.guidance.default)
         assert got == guidance
 
 
+def test_the_notes_other_facts_are_declared():
+    z_image = [p for p in PROVIDERS if p.spec.space_id.endswith("/Z-Image-Turbo")]
+    assert len(z_image) == 2 and len({p.family for p in z_image}) == 1  # fallback for each other
+    for provider in z_image:
+        assert provider.spec.api_name == "/generate_image" and provider.spec.guidance is None
+    qwen = [p for p in PROVIDERS if "Qwen-Image" in p.spec.space_id]
+    assert len({p.family for p in qwen}) == 1
+    for provider in qwen:  # the Space's LLM prompt rewrite stays off
+        assert provider.prepare(prompt="x")["prompt_enhance"] is False
+    (official,) = [p for p in qwen if p.spec.space_id == "Qwen/Qwen-Image"]
+    assert official.spec.gpu_seconds == 120
+    assert set(official.spec.unconfirmed) == {
+        "guidance_scale",
+        "num_inference_steps",
+        "prompt_enhance",
+    }
+    (krea,) = [p for p in PROVIDERS if p.spec.space_id == "black-forest-labs/FLUX.1-Krea-dev"]
+    assert krea.spec.streams_previews and krea.spec.size.maximum == 2048
+
+
 # --- sizes ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("ratio", "offered"),
+    [
+        *((ratio, ratio) for ratio in QWEN_SIZES),
+        ("21:9", "16:9"),
+        ("9:21", "9:16"),
+        ("4:5", "3:4"),
+        ("5:4", "4:3"),
+        ("2:1", "16:9"),
+        ("1:2", "9:16"),
+    ],
+)
+@pytest.mark.parametrize("provider", BY_RATIO, ids=by_name)
+def test_a_ratio_space_gets_the_nearest_ratio_it_offers_and_makes_its_own_size(
+    provider, ratio, offered
+):
+    arguments = provider.prepare(prompt="x", aspect_ratio=ratio)
+    assert arguments[provider.spec.size.input] == offered
+    assert "width" not in arguments and "height" not in arguments
+    assert provider.planned_size(ratio, None, None) == QWEN_SIZES[offered]
+
+
+@pytest.mark.parametrize("provider", BY_RATIO, ids=by_name)
+def test_an_explicit_size_picks_the_nearest_ratio_on_a_ratio_space(provider):
+    assert provider.prepare(prompt="x", width=1920, height=1080)["aspect_ratio"] == "16:9"
+    assert provider.prepare(prompt="x", width=1000, height=1010)["aspect_ratio"] == "1:1"
+    assert provider.prepare(prompt="x", width=600, height=900)["aspect_ratio"] == "2:3"
+
+
+def test_both_kinds_of_size_are_declared():
+    assert SIZED and BY_RATIO
+
+
 @pytest.mark.parametrize("ratio", list(ASPECT_RATIOS))
-@pytest.mark.parametrize("provider", PROVIDERS, ids=by_name)
+@pytest.mark.parametrize("provider", SIZED, ids=by_name)
 def test_every_ratio_gives_a_size_the_space_accepts(provider, ratio):
     arguments = provider.prepare(prompt="x", aspect_ratio=ratio)
     assert_accepted_size(provider, arguments["width"], arguments["height"])
@@ -115,7 +203,7 @@ request_sides = st.integers(min_value=LOW, max_value=HIGH)
 
 @FAST
 @given(width=request_sides, height=request_sides)
-@pytest.mark.parametrize("provider", PROVIDERS, ids=by_name)
+@pytest.mark.parametrize("provider", SIZED, ids=by_name)
 def test_any_requested_size_lands_in_bounds_and_on_the_step(provider, width, height):
     arguments = provider.prepare(prompt="x", width=width, height=height)
     assert_accepted_size(provider, arguments["width"], arguments["height"])
@@ -123,7 +211,7 @@ def test_any_requested_size_lands_in_bounds_and_on_the_step(provider, width, hei
 
 @FAST
 @given(width=request_sides, height=request_sides)
-@pytest.mark.parametrize("provider", PROVIDERS, ids=by_name)
+@pytest.mark.parametrize("provider", SIZED, ids=by_name)
 def test_snapping_keeps_the_aspect_ratio_when_the_bounds_allow(provider, width, height):
     size = provider.spec.size
     # The ratio snap() is given: the request after the provider's own rule (the identity,
@@ -152,7 +240,7 @@ def test_snapping_keeps_the_aspect_ratio_when_the_bounds_allow(provider, width, 
 
 @FAST
 @given(data=st.data())
-@pytest.mark.parametrize("provider", PROVIDERS, ids=by_name)
+@pytest.mark.parametrize("provider", SIZED, ids=by_name)
 def test_a_size_the_space_accepts_is_sent_unchanged(provider, data):
     size = provider.spec.size
     multiples = st.integers(size.minimum // size.step, size.maximum // size.step)
