@@ -10,12 +10,17 @@ from dataclasses import dataclass
 import providers
 from providers import BadRequestError, Range
 
+# ZeroGPU's daily quota (shared notes, 2026 tiers): what a visitor's images a day come from.
+ANONYMOUS_QUOTA_SECONDS = 120
+SIGNED_IN_QUOTA_SECONDS = 300
+
 
 @dataclass(frozen=True)
 class ModelControls:
     name: str
     label: str
     description: str
+    good_at: str
     takes_negative_prompt: bool
     steps: Range
     guidance: Range | None  # None: the model takes no guidance scale
@@ -23,11 +28,36 @@ class ModelControls:
     takes_size: bool  # False: the Space picks the size from the aspect ratio
     gpu_seconds: int  # ZeroGPU quota one image reserves
     changed: str | None = None  # how the Space changed under its declaration, if it did
+    fallbacks: tuple[str, ...] = ()  # the other Spaces of the model, tried when this fails
+
+
+def speed(steps: int) -> str:
+    """How fast a model is, in a word, from its default steps (each is one pass of the
+    model: the wait grows with them)."""
+    if steps <= 4:
+        return "fastest"
+    if steps <= 12:
+        return "fast"
+    if steps <= 30:
+        return "medium"
+    return "slow"
+
+
+def menu_label(c: ModelControls) -> str:
+    """One line per model: what it is good at, how fast, what an image costs in GPU quota."""
+    return f"{c.label} · {c.good_at} · {speed(c.steps.default)} · {c.gpu_seconds} s GPU"
+
+
+def images_a_day(c: ModelControls) -> tuple[int, int]:
+    """Images a day on ZeroGPU's quota: without an account, and signed in."""
+    return ANONYMOUS_QUOTA_SECONDS // c.gpu_seconds, SIGNED_IN_QUOTA_SECONDS // c.gpu_seconds
 
 
 def choices() -> list[tuple[str, str]]:
     """(label, name) pairs for a menu, the default model first."""
-    return [(entry.provider.display_name, entry.name) for entry in providers.registry.entries()]
+    return [
+        (menu_label(controls(entry.name)), entry.name) for entry in providers.registry.entries()
+    ]
 
 
 def default_model() -> str:
@@ -41,6 +71,7 @@ def controls(name: str | None) -> ModelControls:
         name=providers.registry.name_of(provider),
         label=provider.display_name,
         description=provider.description,
+        good_at=provider.good_at,
         takes_negative_prompt=spec.takes_negative_prompt,
         steps=spec.steps,
         guidance=spec.guidance,
@@ -48,6 +79,7 @@ def controls(name: str | None) -> ModelControls:
         takes_size=spec.takes_size,
         gpu_seconds=spec.gpu_seconds,
         changed=provider.changed(),
+        fallbacks=tuple(p.display_name for p in providers.registry.alternatives(provider)),
     )
 
 
@@ -63,6 +95,15 @@ def union_range(ranges: list[Range], default: float) -> Range:
 
 def all_controls() -> list[ModelControls]:
     return [controls(entry.name) for entry in providers.registry.entries()]
+
+
+def ratio_for(name: str | None, aspect_ratio: str, width, height) -> str | None:
+    """The ratio sent to a model whose Space picks the size from one (None: it takes sizes,
+    or the settings are invalid)."""
+    try:
+        return providers.registry.get(name).planned_ratio(aspect_ratio, width, height)
+    except BadRequestError:
+        return None
 
 
 def size_for(name: str | None, aspect_ratio: str, width, height) -> tuple[int, int] | None:

@@ -41,15 +41,16 @@ from .spec import MAX_PROMPT_CHARS, MAX_SEED, Range, RatioSizes, SizeRule, Space
 # The first registered is the default: the fastest model, lightest on visitors' GPU quota.
 registry = Registry()
 registry.register("flux-schnell", BlackForestLabs_Flux1Schnell, aliases=("flux",))
+registry.register("z-image-turbo", TongyiMAI_ZImageTurbo, aliases=("z-image",))
 registry.register("flux-dev", BlackForestLabs_Flux1Dev)
-registry.register("sd-3.5-large", StabilityAI_SD35Large, aliases=("sd-3.5",))
-registry.register("sd-3.5-large-turbo", StabilityAI_SD35LargeTurbo, aliases=("sd-3.5-turbo",))
-registry.register("voodoohop-flux-schnell", Voodoohop_Flux1Schnell)
 registry.register("flux-krea-dev", BlackForestLabs_Flux1KreaDev, aliases=("flux-krea",))
 registry.register("qwen-image-fast", Multimodalart_QwenImageFast, aliases=("qwen-image",))
-registry.register("qwen-image-official", Qwen_QwenImage)
-registry.register("z-image-turbo", TongyiMAI_ZImageTurbo, aliases=("z-image",))
+registry.register("sd-3.5-large", StabilityAI_SD35Large, aliases=("sd-3.5",))
+registry.register("sd-3.5-large-turbo", StabilityAI_SD35LargeTurbo, aliases=("sd-3.5-turbo",))
+# Second Spaces of a model, tried when the first fails: listed after the first ones.
+registry.register("voodoohop-flux-schnell", Voodoohop_Flux1Schnell)
 registry.register("mrfakename-z-image-turbo", Mrfakename_ZImageTurbo)
+registry.register("qwen-image-official", Qwen_QwenImage)
 space_urls_from_environment(registry)
 
 __all__ = [

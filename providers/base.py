@@ -136,6 +136,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
     family: ClassVar[str]  # providers of one family serve the same model (for fallback)
     display_name: ClassVar[str]  # what a person calls the model, for menus
     description: ClassVar[str] = ""
+    good_at: ClassVar[str] = ""  # a few words for a menu: what to pick this model for
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -253,6 +254,14 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         """The size this Space should make for a request (a ratio-taking Space's own size for
         the nearest ratio it offers), or a BadRequestError."""
         return cls.current_spec().size.size_for(*cls._wanted_size(aspect_ratio, width, height))
+
+    @classmethod
+    def planned_ratio(cls, aspect_ratio: str | None, width: Any, height: Any) -> str | None:
+        """The ratio sent to a Space that takes one (None for width and height Spaces)."""
+        size = cls.current_spec().size
+        if not isinstance(size, RatioSizes):
+            return None
+        return size.nearest(*cls._wanted_size(aspect_ratio, width, height))
 
     @classmethod
     def _wanted_size(cls, aspect_ratio: str | None, width: Any, height: Any) -> tuple[int, int]:

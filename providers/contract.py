@@ -49,12 +49,14 @@ def live_spec(spec: SpaceSpec, config: Mapping[str, Any], api_info: Mapping[str,
             f"(its inputs now: {', '.join(map(str, live))})"
         )
     props = _input_props(config, spec.api_name, live)
+    parameters = tuple(name for name in live if name in spec.parameters)  # the live order
+    guidance = spec.guidance if "guidance_scale" in parameters else None
     return dataclasses.replace(
         spec,
-        parameters=tuple(name for name in live if name in spec.parameters),  # the live order
+        parameters=parameters,
         size=_live_size(spec.size, props),
         steps=_live_range(spec.steps, props.get("num_inference_steps")),
-        guidance=spec.guidance and _live_range(spec.guidance, props.get("guidance_scale")),
+        guidance=guidance and _live_range(guidance, props.get("guidance_scale")),
         unconfirmed=frozenset(),  # confirmed or dropped, by the live API
     )
 

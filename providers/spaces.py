@@ -81,6 +81,7 @@ NO_PROMPT_REWRITE = {"prompt_enhance": False}
 class StabilityAI_SD35Large(SpaceProvider):
     label = "StabilityAI SD-3.5-Large"
     display_name = "Stable Diffusion 3.5 Large"
+    good_at = "prompt following"
     description = "Stability AI's 8B model: strong prompt following, 40 steps by default."
     url = "https://stabilityai-stable-diffusion-3-5-large.hf.space"
     api_endpoint = "/gradio_api/call/infer"
@@ -139,6 +140,7 @@ class StabilityAI_SD35Large(SpaceProvider):
 class StabilityAI_SD35LargeTurbo(SpaceProvider):
     label = "StabilityAI SD-3.5-Large-Turbo"
     display_name = "Stable Diffusion 3.5 Large Turbo"
+    good_at = "quick drafts"
     description = "The distilled SD 3.5 Large: 4 steps, no guidance, a few seconds an image."
     default_model = "stabilityai-stable-diffusion-3.5-large-turbo"
     model_spellings = ("stabilityai-stable-diffusion-3-5-large-turbo",)
@@ -158,6 +160,7 @@ class StabilityAI_SD35LargeTurbo(SpaceProvider):
 class BlackForestLabs_Flux1Schnell(SpaceProvider):
     label = "BlackForestLabs Flux-1-Schnell"
     display_name = "FLUX.1 [schnell]"
+    good_at = "quick drafts"
     description = "Black Forest Labs' fast FLUX: 4 steps, no guidance setting."
     default_model = "black-forest-labs-flux-1-schnell"
     model_aliases = {"flux-schnell": default_model, "flux": default_model}
@@ -176,6 +179,7 @@ class BlackForestLabs_Flux1Schnell(SpaceProvider):
 class BlackForestLabs_Flux1Dev(SpaceProvider):
     label = "BlackForestLabs Flux-1-Dev"
     display_name = "FLUX.1 [dev]"
+    good_at = "detail, live previews"
     description = "Black Forest Labs' FLUX dev: detailed images, a preview at every step."
     default_model = "black-forest-labs-flux-1-dev"
     model_aliases = {"flux-dev": default_model}
@@ -194,6 +198,7 @@ class BlackForestLabs_Flux1Dev(SpaceProvider):
 class Voodoohop_Flux1Schnell(SpaceProvider):
     label = "Voodoohop Flux-1-Schnell"
     display_name = "FLUX.1 [schnell] (voodoohop)"
+    good_at = "quick drafts, a backup"
     description = "A community copy of FLUX.1 [schnell]: a second chance when the first is busy."
     url = "https://voodoohop-flux-1-schnell.hf.space"
     api_endpoint = "https://voodoohop-flux-1-schnell.hf.space/call/infer"
@@ -250,6 +255,7 @@ class Voodoohop_Flux1Schnell(SpaceProvider):
 class BlackForestLabs_Flux1KreaDev(SpaceProvider):
     label = "BlackForestLabs Flux-1-Krea-Dev"
     display_name = "FLUX.1 Krea [dev]"
+    good_at = "natural photos, live previews"
     description = 'FLUX.1 [dev] tuned with Krea for natural, less "AI-looking" photos.'
     default_model = "black-forest-labs-flux-1-krea-dev"
     model_aliases = {"flux-krea": default_model, "flux-krea-dev": default_model}
@@ -268,6 +274,7 @@ class BlackForestLabs_Flux1KreaDev(SpaceProvider):
 class Multimodalart_QwenImageFast(SpaceProvider):
     label = "Multimodalart Qwen-Image-Fast"
     display_name = "Qwen-Image (fast)"
+    good_at = "text in images"
     description = "Qwen's 20B model, distilled to 8 steps: legible text in images, posters."
     default_model = "multimodalart-qwen-image-fast"
     model_aliases = {"qwen-image": default_model, "qwen-image-fast": default_model}
@@ -287,6 +294,7 @@ class Multimodalart_QwenImageFast(SpaceProvider):
 class Qwen_QwenImage(SpaceProvider):
     label = "Qwen Qwen-Image"
     display_name = "Qwen-Image"
+    good_at = "text in images, full quality"
     description = "Qwen's own Space of Qwen-Image: full 50 steps, a slow and costly fallback."
     default_model = "qwen-qwen-image"
     model_aliases = {"qwen-image": default_model}
@@ -324,6 +332,7 @@ def _z_image(space_id: str) -> SpaceSpec:
 class TongyiMAI_ZImageTurbo(SpaceProvider):
     label = "Tongyi-MAI Z-Image-Turbo"
     display_name = "Z-Image Turbo"
+    good_at = "photoreal"
     description = "Alibaba's 6B turbo model: photoreal images in a few steps, no guidance."
     default_model = "tongyi-mai-z-image-turbo"
     model_aliases = {"z-image-turbo": default_model, "z-image": default_model}
@@ -334,6 +343,7 @@ class TongyiMAI_ZImageTurbo(SpaceProvider):
 class Mrfakename_ZImageTurbo(SpaceProvider):
     label = "Mrfakename Z-Image-Turbo"
     display_name = "Z-Image Turbo (mrfakename)"
+    good_at = "photoreal, a backup"
     description = "A community copy of Z-Image Turbo: a second chance when the first is busy."
     default_model = "mrfakename-z-image-turbo"
     model_aliases = {"z-image-turbo": default_model, "z-image": default_model}

@@ -12,6 +12,18 @@ from gradio_client import Client
 
 from tests.emulators.contracts import CONTRACTS
 
+# The sizes Qwen-Image picks for each ratio it offers (shared/upstream-spaces.md), written out
+# from the notes for the tests, apart from the emulator's and the declaration's own copies.
+QWEN_SIZES = {
+    "1:1": (1328, 1328),
+    "16:9": (1664, 928),
+    "9:16": (928, 1664),
+    "4:3": (1472, 1140),
+    "3:4": (1140, 1472),
+    "3:2": (1584, 1056),
+    "2:3": (1056, 1584),
+}
+
 
 def collect(stream) -> list:
     """Everything an async generator yields, run to its end on a fresh event loop."""

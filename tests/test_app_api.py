@@ -11,8 +11,15 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 from PIL import Image
 
+import providers
 from canvas.pnginfo import read_parameters
-from providers import BlackForestLabs_Flux1Dev, BlackForestLabs_Flux1Schnell, StabilityAI_SD35Large
+from providers import (
+    BlackForestLabs_Flux1Dev,
+    BlackForestLabs_Flux1Schnell,
+    Multimodalart_QwenImageFast,
+    StabilityAI_SD35Large,
+    TongyiMAI_ZImageTurbo,
+)
 
 from .helpers import emulator_for, stream_frames, visitor, visitor_headers
 
@@ -230,3 +237,51 @@ def test_a_png_is_named_after_its_prompt_model_and_seed_and_stays_unique(app_ser
     pattern = r"рыжая-лиса-в-снегу-35mm-photo_flux-1-dev_seed7_[0-9a-f]{8}\.png"
     assert all(re.fullmatch(pattern, name.name) for name in names), names
     assert names[0].name != names[1].name  # same prompt, model and seed: still two files
+
+
+# --- the newer Spaces through the app -------------------------------------------------------
+
+
+def model_menu(client: Client) -> dict[str, str]:
+    """The page's model menu as it is served: name -> label."""
+    (menu,) = [
+        c for c in client.config["components"] if c.get("props", {}).get("elem_id") == "model"
+    ]
+    return {value: label for label, value in menu["props"]["choices"]}
+
+
+def test_the_menu_offers_every_model_saying_what_it_is_good_at_its_speed_and_cost(client):
+    menu = model_menu(client)
+    assert list(menu) == [entry.name for entry in providers.registry.entries()]
+    assert len(menu) >= 8
+    for name, label in menu.items():
+        provider = providers.registry.get(name)
+        assert label.startswith(provider.display_name), label
+        assert provider.good_at in label
+        assert re.search(r"\b(fastest|fast|medium|slow)\b", label), label
+        assert f"{provider.spec.gpu_seconds} s GPU" in label
+    assert len(set(menu.values())) == len(menu)  # no two read the same
+
+
+def test_qwen_image_gives_its_own_size_for_a_ratio_and_the_png_says_so(client, emulators):
+    path, _ = client.predict(
+        "a poster that says OPEN", model="qwen-image", aspect_ratio="21:9", api_name="/generate"
+    )
+    with Image.open(path) as image:
+        assert image.size == (1664, 928)  # 21:9 is not offered: the nearest, 16:9
+    saved = read_parameters(path)
+    assert (saved.width, saved.height) == (1664, 928)
+    job = emulator_for(emulators, Multimodalart_QwenImageFast).controls.jobs[-1]
+    assert job.arguments["aspect_ratio"] == "16:9" and job.arguments["prompt_enhance"] is False
+
+
+def test_z_image_takes_no_guidance_and_gets_height_and_width(client, emulators):
+    path, _ = client.predict(
+        "a fox", model="z-image-turbo", width=768, height=512, api_name="/generate"
+    )
+    with Image.open(path) as image:
+        assert image.size == (768, 512)
+    assert read_parameters(path).guidance_scale is None
+    job = emulator_for(emulators, TongyiMAI_ZImageTurbo).controls.jobs[-1]
+    assert (job.arguments["width"], job.arguments["height"]) == (768, 512)
+    assert "guidance_scale" not in job.arguments

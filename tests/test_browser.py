@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+import providers
 from providers import (
     BlackForestLabs_Flux1Dev,
     BlackForestLabs_Flux1Schnell,
@@ -147,9 +148,10 @@ class Canvas:
     # -- what a person does --
 
     def choose_model(self, label: str) -> None:
+        """Pick a model by its name; the menu's line goes on with what it is good at."""
         self.model.click()
-        self.page.get_by_role("option", name=label, exact=True).click()
-        expect(self.model).to_have_value(label)
+        self.page.get_by_role("option", name=menu_line(label)).click()
+        expect(self.model).to_have_value(menu_line(label))
 
     def open_advanced(self) -> None:
         if not self.page.locator("#steps").is_visible():
@@ -210,6 +212,11 @@ def visit(browser, app_server, fresh, request):
     for _, canvas in opened:
         assert not canvas.dialogs, f"the page opened dialogs: {canvas.dialogs}"
         assert not canvas.errors, f"scripts failed in the page: {canvas.errors}"
+
+
+def menu_line(label: str) -> re.Pattern:
+    """The model menu's line for a model: its name, then what it is good at, speed, cost."""
+    return re.compile(rf"^{re.escape(label)} · [^·]+ · (fastest|fast|medium|slow) · \d+ s GPU$")
 
 
 def controls(emulators, provider):
@@ -371,7 +378,7 @@ def test_a_selected_image_shows_its_parameters_and_reuse_fills_the_form(visit, e
     canvas.choose_model("Stable Diffusion 3.5 Large")
     canvas.reuse_button.click()
     expect(canvas.prompt).to_have_value("Macro photo of a dew-covered fern")
-    expect(canvas.model).to_have_value("FLUX.1 [schnell]")
+    expect(canvas.model).to_have_value(menu_line("FLUX.1 [schnell]"))
     canvas.open_advanced()
     expect(canvas.page.get_by_label("Seed", exact=True)).to_have_value(str(seed))
     expect(canvas.page.get_by_label("Random seed")).not_to_be_checked()
@@ -620,3 +627,40 @@ def test_the_live_preview_and_the_new_image_come_into_view(visit, emulators, vie
     canvas.wait_for_images(2, re.compile(r"^FLUX\.1 \[schnell\]"))
     expect(canvas.thumbnails.first.locator("img")).to_be_in_viewport(ratio=1)
     canvas.shot("second-landed", full_page=False)
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_model_menu_reads_well_with_every_model(visit, viewport):
+    size = VIEWPORTS[viewport]
+    canvas = visit(size)
+    canvas.model.click()
+    options = canvas.page.get_by_role("option")
+    expect(options).to_have_count(len(providers.registry.entries()))
+    canvas.shot("menu-open", full_page=False)
+    for index in range(options.count()):
+        option = options.nth(index)
+        expect(option).to_have_text(re.compile(r" · \d+ s GPU$"))
+        assert within_width(option, size["width"]), option.inner_text()
+    assert no_horizontal_scroll(canvas.page)
+    canvas.page.keyboard.press("Escape")
+
+
+def test_the_form_follows_a_ratio_model_and_a_model_without_guidance(visit):
+    canvas = visit()
+    canvas.open_advanced()
+    canvas.choose_model("Qwen-Image (fast)")
+    note = canvas.page.locator(".note").first
+    expect(note).to_contain_text("Qwen")
+    expect(note).to_contain_text("60 s of your free GPU quota")
+    size_note = canvas.page.get_by_text(re.compile("^Size on this model"))
+    expect(size_note).to_have_text("Size on this model: 1328 × 1328 (the Space picks it for 1:1)")
+    expect(canvas.guidance).to_be_visible()
+    expect(canvas.page.get_by_label("range slider for Guidance")).to_have_attribute("max", "10")
+    canvas.shot("qwen")
+    canvas.choose_model("Z-Image Turbo")
+    expect(canvas.guidance).to_be_hidden()
+    expect(canvas.negative_prompt).to_be_hidden()
+    expect(canvas.page.get_by_label("range slider for Steps")).to_have_value(
+        str(providers.TongyiMAI_ZImageTurbo.spec.steps.default)
+    )
+    canvas.shot("z-image")

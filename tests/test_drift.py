@@ -22,6 +22,7 @@ from providers.contract import LiveContracts
 from providers.errors import from_app_error
 from tests.emulators import DRIFTS, start_emulator
 from tests.emulators.contracts import CONTRACTS, NARROWED_SIDE, NARROWED_STEPS
+from ui.text import current_model_note, plain
 
 from .helpers import collect, kind_of
 
@@ -128,8 +129,12 @@ def test_a_changed_space_is_said_to_have_changed_and_gets_no_call(provider, drif
     assert "view API" not in error.message
     assert queue_joins(emulator) == 0 and emulator.controls.jobs == []  # nothing was sent
     # The page shows the model as changed, and the next visitor is not sent there again.
-    note = models.controls(providers.registry.name_of(provider)).changed
-    assert note is not None and "has changed" in note
+    name = providers.registry.name_of(provider)
+    assert "has changed" in (models.controls(name).changed or "")
+    note = current_model_note(name)
+    assert note.startswith("⚠️ **This Space has changed**")
+    for other in providers.registry.alternatives(provider):
+        assert plain(other.display_name) in note
     configs = len(emulator.controls.requests)
     with pytest.raises(SpaceChangedError):
         collect(provider.generate(model=None, prompt="another fox"))

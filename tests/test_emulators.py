@@ -20,6 +20,8 @@ from PIL import Image
 
 from tests.emulators import DRIFTS, FAULTS, SPACE_KINDS, Controls, start_emulator
 
+from .helpers import QWEN_SIZES
+
 MAX_SEED = 2**31 - 1
 GENERIC = (
     "The upstream Gradio app has raised an exception but has not enabled verbose error "
@@ -97,15 +99,6 @@ EXPECTED = {
 TEMPLATE = tuple(EXPECTED)
 QWEN = ["prompt", "seed", "randomize_seed", "aspect_ratio", "guidance_scale"]
 QWEN += ["num_inference_steps", "prompt_enhance"]
-QWEN_SIZES = {
-    "1:1": (1328, 1328),
-    "16:9": (1664, 928),
-    "9:16": (928, 1664),
-    "4:3": (1472, 1140),
-    "3:4": (1140, 1472),
-    "3:2": (1584, 1056),
-    "2:3": (1056, 1584),
-}
 Z_IMAGE = ["prompt", "height", "width", "num_inference_steps", "seed", "randomize_seed"]
 SMALLEST = {"sd35-large": 512, "sd35-large-turbo": 512}  # others: 256
 TIMEOUT = 20

@@ -372,3 +372,20 @@ def test_importing_providers_imports_no_ui_and_makes_no_network_call():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "quiet"
+
+
+def test_the_readme_model_table_matches_the_declarations():
+    rows = {}
+    for line in (ROOT / "README.md").read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells
+    assert list(rows) == [entry.name for entry in providers.registry.entries()]
+    for name, (_, space_id, _, steps, gpu, previews) in rows.items():
+        spec = providers.registry.get(name).spec
+        assert (space_id, int(steps), int(gpu)) == (
+            spec.space_id,
+            spec.steps.default,
+            spec.gpu_seconds,
+        ), name
+        assert bool(previews) == spec.streams_previews, name

@@ -21,6 +21,8 @@ from providers.prompting import ASPECT_RATIOS
 from providers.spaces import Voodoohop_Flux1Schnell
 from providers.spec import MAX_PROMPT_CHARS, MAX_SEED
 
+from .helpers import QWEN_SIZES
+
 PROVIDERS = providers.registry.providers()
 SIZED = [p for p in PROVIDERS if p.spec.takes_size]  # width and height inputs
 BY_RATIO = [p for p in PROVIDERS if not p.spec.takes_size]  # the Space sizes from a ratio
@@ -66,16 +68,6 @@ DEV += ("guidance_scale", "num_inference_steps")
 QWEN = ("prompt", "seed", "randomize_seed", "aspect_ratio", "guidance_scale")
 QWEN += ("num_inference_steps", "prompt_enhance")
 Z_IMAGE = ("prompt", "height", "width", "num_inference_steps", "seed", "randomize_seed")
-# The sizes Qwen-Image picks for each ratio it offers.
-QWEN_SIZES = {
-    "1:1": (1328, 1328),
-    "16:9": (1664, 928),
-    "9:16": (928, 1664),
-    "4:3": (1472, 1140),
-    "3:4": (1140, 1472),
-    "3:2": (1584, 1056),
-    "2:3": (1056, 1584),
-}
 
 
 @pytest.mark.parametrize(

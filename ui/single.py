@@ -7,6 +7,7 @@ whose Reuse button fills this form.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
 
 import gradio as gr
@@ -25,7 +26,7 @@ from .generations import (
     request_of,
     upstream_error,
 )
-from .text import model_note, no_markup, size_note, status_line
+from .text import current_model_note, model_note, no_markup, size_note, status_line
 
 DEFAULT = models.controls(models.default_model())
 ALL_CONTROLS = models.all_controls()
@@ -212,7 +213,11 @@ def on_reuse(selected: str | None, history: list[ImageRecord]):
         ratio or gr.skip(),
         width,
         height,
-        gr.update(minimum=c.steps.minimum, maximum=c.steps.maximum, value=p.steps),
+        gr.update(
+            minimum=c.steps.minimum,
+            maximum=c.steps.maximum,
+            value=p.steps if p.steps is not None else c.steps.default,
+        ),
         gr.update(
             visible=c.guidance is not None,
             minimum=guidance.minimum,
@@ -259,7 +264,10 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
                 allow_custom_value=True,
                 elem_id="model",
             )
-            model_info = gr.Markdown(model_note(DEFAULT), elem_classes="note")
+            # Read at each page load: a Space found changed since start-up is shown so.
+            model_info = gr.Markdown(
+                functools.partial(current_model_note, DEFAULT.name), elem_classes="note"
+            )
             aspect_ratio = gr.Dropdown(
                 choices=list(ASPECT_RATIOS), value="1:1", label="Aspect ratio"
             )
