@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from gradio_client import Client
 from PIL import Image
 
 import providers
@@ -192,3 +193,21 @@ def test_the_declared_facts_stay_the_offline_default():
         assert provider.current_spec() is provider.spec
         assert provider.changed() is None
         assert models.controls(providers.registry.name_of(provider)).steps == provider.spec.steps
+
+
+def test_reading_the_live_contract_asks_the_space_nothing(spaces):
+    provider = providers.Multimodalart_QwenImageFast
+    emulator = spaces(provider)
+    client = Client(provider.url, verbose=False)
+
+    def asked() -> list:  # the Client's own heartbeat stream may start at any moment
+        return [r for r in emulator.controls.requests if "/heartbeat/" not in r[1]]
+
+    try:
+        before = asked()
+        live = providers.RUNTIME.contracts.read(provider.url, provider.spec, client)
+        assert asked() == before  # only what building the Client read
+    finally:
+        client.close()
+    assert list(live.size.sizes) == list(provider.spec.size.sizes)
+    assert live.steps == provider.spec.steps
