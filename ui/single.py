@@ -7,7 +7,6 @@ whose Reuse button fills this form.
 from __future__ import annotations
 
 import contextlib
-import functools
 from dataclasses import dataclass
 
 import gradio as gr
@@ -264,10 +263,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
                 allow_custom_value=True,
                 elem_id="model",
             )
-            # Read at each page load: a Space found changed since start-up is shown so.
-            model_info = gr.Markdown(
-                functools.partial(current_model_note, DEFAULT.name), elem_classes="note"
-            )
+            model_info = gr.Markdown(model_note(DEFAULT), elem_classes="note")
             aspect_ratio = gr.Dropdown(
                 choices=list(ASPECT_RATIOS), value="1:1", label="Aspect ratio"
             )
@@ -373,6 +369,15 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
         preprocess=False,
         concurrency_limit=settings.concurrency,
         concurrency_id="generate",
+    )
+    gr.on(
+        None,  # at each page load: a Space found changed since start-up is shown so
+        current_model_note,
+        inputs=[model],
+        outputs=[model_info],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
     )
     model.input(
         on_model,
