@@ -54,7 +54,13 @@ def images_a_day(c: ModelControls) -> tuple[int, int]:
 
 
 def choices() -> list[tuple[str, str]]:
-    """(label, name) pairs for a menu, the default model first."""
+    """(name a person reads, registry name) pairs, the default model first."""
+    return [(entry.provider.display_name, entry.name) for entry in providers.registry.entries()]
+
+
+def menu_choices() -> list[tuple[str, str]]:
+    """(menu line, registry name) pairs for the model menu: each line says what the model is
+    good at, how fast it is and what an image costs in GPU quota."""
     return [
         (menu_label(controls(entry.name)), entry.name) for entry in providers.registry.entries()
     ]

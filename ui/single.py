@@ -256,7 +256,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
             # Right under the buttons: on a phone the gallery is a screen further down.
             status = gr.Markdown("", elem_id="status")
             model = gr.Dropdown(
-                choices=models.choices(),
+                choices=models.menu_choices(),
                 value=DEFAULT.name,
                 label="Model",
                 # Aliases (e.g. "sd-3.5") pass to the registry, whose error lists the names.
