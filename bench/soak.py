@@ -75,6 +75,11 @@ def settled_folder_size(path: Path, timeout: float = 10.0) -> int:
     return size
 
 
+def reason_of(message: str) -> str:
+    """A clear error's reason, without the model's name: for a tally."""
+    return message.split(": ", 1)[-1][:70]
+
+
 GREEDY_TOKEN = "soak-greedy-client"
 PER_VISITOR = 4  # the app's default SPACE_CANVAS_PER_VISITOR
 BUSY = "being made, the most one visitor may have at once"
@@ -124,6 +129,7 @@ def main() -> None:
     clients = [visitor(app.url, f"soak-{n}") for n in range(args.users)]
     greedy_client = Client(app.url, verbose=False, headers={"x-ip-token": GREEDY_TOKEN})
     greedy: Counter = Counter()
+    reasons: Counter = Counter()
     # Warm up: one request per model, so the start figures include built upstream Clients.
     for model in MODELS:
         with contextlib.suppress(AppError):
@@ -149,6 +155,8 @@ def main() -> None:
             except AppError as error:
                 clear = not any(word in error.message for word in UNCLEAR)
                 outcome = "clear error" if clear else "unclear error"
+                with lock:
+                    reasons[reason_of(error.message)] += 1
                 if not clear:
                     with lock:
                         unclear.append(error.message)
@@ -218,6 +226,10 @@ def main() -> None:
         f"| requests | {total} ({total / wall:.1f}/s) |",
         *(f"| {name} | {count} ({count / total:.0%}) |" for name, count in outcomes.most_common()),
         f"| latency p50 / p95 | {statistics.median(latencies):.2f} s / {quantiles[18]:.2f} s |",
+        "",
+        "The most frequent clear errors:",
+        "",
+        *(f"- {count} × {reason}" for reason, count in reasons.most_common(6)),
         "",
         f"The greedy client (one visitor, {args.greedy} requests in flight at once, each "
         "resubmitted as it ended; not counted above):",
