@@ -573,7 +573,7 @@ def test_a_url_in_the_status_line_reads_as_typed_never_as_an_escaped_link(visit,
 
 def error_badges(canvas: Canvas) -> Locator:
     """Gradio's "Error" status tracker over a component (here: the gallery's images)."""
-    return canvas.page.locator("#gallery .error, #gallery :text-is('Error')")
+    return canvas.page.locator("#gallery .error:visible, #gallery :text-is('Error'):visible")
 
 
 @PHONE_AND_DESKTOP

@@ -21,11 +21,11 @@ from .generations import (
     INPUT_ERROR_TITLE,
     Generations,
     checked_request,
-    log_refusal,
+    refusal,
     request_of,
     upstream_error,
 )
-from .text import current_model_note, model_note, no_markup, size_note, status_line
+from .text import current_model_note, model_note, size_note, status_line
 
 DEFAULT = models.controls(models.default_model())
 ALL_CONTROLS = models.all_controls()
@@ -120,12 +120,10 @@ def generate_handler(generations: Generations):
                 num_inference_steps, guidance_scale, seed, randomize_seed,
             )  # fmt: skip
         except BadRequestError as error:
-            # Said in the status line and a pop-up, and the event ends well: an error would
-            # leave Gradio's "Error" badge over the gallery's earlier images.
-            log_refusal(error.message, title=INPUT_ERROR_TITLE, request=request)
-            gr.Warning(no_markup(error.message), title=INPUT_ERROR_TITLE)
+            # The status line says it too, replacing an earlier run's (the gallery's "Error"
+            # badge, which would sit over earlier images, is hidden by the style sheet).
             yield gr.skip(), gr.skip(), status_line(error.message, error=True), gr.skip()
-            return
+            raise refusal(error.message, title=INPUT_ERROR_TITLE, request=request) from None
         history = list(history or [])
         try:
             async for frame in generations.frames(job, request, oauth_token):
