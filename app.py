@@ -27,6 +27,7 @@ from canvas.http_guard import HttpGuard
 from canvas.settings import Settings
 from ui import compare, single, tools
 from ui.generations import Generations
+from ui.i18n import I18N, t
 
 ASSETS = Path(__file__).parent / "assets"
 SETTINGS = Settings.from_environment()
@@ -53,20 +54,14 @@ GENERATIONS = Generations(
 # Expected failures are logged on one line each (ui.generations.refusal).
 logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("space_canvas").setLevel(logging.INFO)
-HEADER = (
-    "# Space Canvas\nMake images with the free image Spaces on Hugging Face. "
-    "Type a prompt, pick a model, press **Generate**; or compare models side by side."
-)
-CREATE_TAB = "Create"
-COMPARE_TAB = "Compare"
 
 with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
     history = gr.State([])  # this browser session's images, newest first
-    gr.Markdown(HEADER, elem_id="header")
+    gr.Markdown(t("header"), elem_id="header")
     with gr.Tabs():
-        with gr.Tab(CREATE_TAB, id="create"):
+        with gr.Tab(t("create_tab"), id="create"):
             create = single.build(GENERATIONS, history, login=SETTINGS.login)
-        with gr.Tab(COMPARE_TAB, id="compare"):
+        with gr.Tab(t("compare_tab"), id="compare"):
             # Its images join the session's gallery, on the Create tab.
             compare.build(GENERATIONS, history, create.gallery.gallery)
 
@@ -115,6 +110,7 @@ def launch_options() -> dict:
                 )
             ]
         },
+        "i18n": I18N,  # the page's text in the browser's language
         "server_name": os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         "server_port": int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
     }

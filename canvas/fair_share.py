@@ -38,6 +38,7 @@ class VisitorBusyError(Exception):
     """All of this visitor's slots are taken; `message` says so to the visitor."""
 
     def __init__(self, limit: int):
+        self.limit = limit
         images = "image" if limit == 1 else "images"
         self.message = (
             f"You already have {limit} {images} being made, the most one visitor may have at "

@@ -70,13 +70,21 @@ class ImageRecord:
         return f"{self.model_label} · seed {p.seed} · {p.width}×{p.height}"
 
 
+# What a frame's status says, for a UI that words it in another language (`Frame.facts`):
+# "sending" (model), "progress" (progress: a ProgressUpdate), "preview" (step, total),
+# "done" (the frame's record), "fallback" (error, model: the next one tried).
+FRAME_KINDS = ("sending", "progress", "preview", "done", "fallback")
+
+
 @dataclass(frozen=True)
 class Frame:
     """What to show now: a status line, and maybe an image (preview or final)."""
 
-    status: str
+    status: str  # in English
     preview: str | None = None  # path of an intermediate image
     record: ImageRecord | None = None  # set on the last frame of a success
+    kind: str = ""  # one of FRAME_KINDS
+    facts: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def resolve(request: Request) -> tuple[type[SpaceProvider], dict[str, Any]]:
@@ -119,7 +127,11 @@ async def generate(
                 raise
             first_failure = first_failure or error
             next_label = candidates[attempt + 1].display_name
-            yield Frame(status=f"{error.message} Trying {next_label} instead…")
+            yield Frame(
+                status=f"{error.message} Trying {next_label} instead…",
+                kind="fallback",
+                facts={"error": error, "model": next_label},
+            )
 
 
 async def _run(
@@ -133,7 +145,11 @@ async def _run(
     name = providers.registry.name_of(provider)
     fields = dataclasses.asdict(request) | {"model": None}
     shown: set[str] = set()  # preview files, which stay on disk
-    yield Frame(status=f"Sending to {provider.display_name}…")
+    yield Frame(
+        status=f"Sending to {provider.display_name}…",
+        kind="sending",
+        facts={"model": provider.display_name},
+    )
     async for item in provider.generate(
         **fields,
         api_key=visitor.hf_token,
@@ -143,19 +159,24 @@ async def _run(
         previews=previews,
     ):
         if isinstance(item, ProgressUpdate):
-            yield Frame(status=item.describe())
+            yield Frame(status=item.describe(), kind="progress", facts={"progress": item})
         elif isinstance(item, ImagePreview):
             # Kept on disk: browsers and API clients fetch previews after they are sent.
             # The app's folder is pruned by age and size.
             shown.add(item.path)
             step = f" (step {item.step} of {item.total_steps})" if item.total_steps else ""
-            yield Frame(status=f"Preview{step}", preview=item.path)
+            yield Frame(
+                status=f"Preview{step}",
+                preview=item.path,
+                kind="preview",
+                facts={"step": item.step, "total": item.total_steps},
+            )
         elif isinstance(item, ImageResponse):
             # A Stop waits for the PNG to be whole (tens of ms): no half-written files.
             record = await anyio.to_thread.run_sync(_save, provider, name, item, output_dir)
             if item.path not in shown:  # only the PNG is ever served
                 Path(item.path).unlink(missing_ok=True)
-            yield Frame(status=f"Done: {record.caption}", record=record)
+            yield Frame(status=f"Done: {record.caption}", record=record, kind="done")
 
 
 def _save(

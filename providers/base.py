@@ -226,7 +226,9 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         spec = spec or cls.current_spec()
         text = clean_text("prompt", format_image_prompt(messages, prompt))
         if not text.strip():
-            raise BadRequestError("prompt is empty: describe the image to make.", field="prompt")
+            raise BadRequestError(
+                "prompt is empty: describe the image to make.", field="prompt", reason="empty"
+            )
         values: dict[str, Any] = {"prompt": text}
         values["negative_prompt"] = clean_text("negative_prompt", negative_prompt or "")
         wanted = cls._wanted_size(aspect_ratio, width, height)
@@ -245,6 +247,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
             raise BadRequestError(
                 f"randomize_seed must be true or false, not {shown(randomize_seed)}.",
                 field="randomize_seed",
+                reason="boolean",
             )
         values["randomize_seed"] = bool(randomize_seed)
         return spec.arguments(values)
@@ -443,12 +446,16 @@ def _visitor_ip_token() -> str | None:
 
 def clean_text(field: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise BadRequestError(f"{field} must be text, not {type(value).__name__}.", field=field)
+        message = f"{field} must be text, not {type(value).__name__}."
+        raise BadRequestError(message, field=field, reason="text")
     text = _CONTROL_CHARACTERS.sub("", value)
     if len(text) > MAX_PROMPT_CHARS:
         raise BadRequestError(
             f"{field} is {len(text)} characters long; the limit is {MAX_PROMPT_CHARS}.",
             field=field,
+            reason="too_long",
+            length=len(text),
+            limit=MAX_PROMPT_CHARS,
         )
     return text
 

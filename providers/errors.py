@@ -42,11 +42,23 @@ class ResponseError(gpt4free.RESPONSE_ERROR_BASE):
 
 
 class BadRequestError(ResponseError, *gpt4free.BAD_REQUEST_BASES, ValueError):
-    """The caller's input is invalid; nothing was sent upstream. `field` names the input."""
+    """The caller's input is invalid; nothing was sent upstream. `field` names the input;
+    `reason` (e.g. "range") and `values` (e.g. minimum, maximum, value) say what is wrong, for
+    a UI that words it in another language."""
 
-    def __init__(self, message: str, *, field: str | None = None, provider: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        provider: str | None = None,
+        reason: str = "",
+        **values: object,
+    ):
         super().__init__(message, provider=provider)
         self.field = field
+        self.reason = reason
+        self.values = values
 
 
 class ModelNotFoundError(BadRequestError, *gpt4free.MODEL_ERROR_BASES):
@@ -117,11 +129,18 @@ class UpstreamAppError(ResponseError):
     advice = "Try again, or pick another model."
 
     def __init__(
-        self, message: str, *, title: str | None = None, generic: bool = False, provider=None
+        self,
+        message: str,
+        *,
+        title: str | None = None,
+        generic: bool = False,
+        upstream_text: str = "",
+        provider=None,
     ):
         super().__init__(message, provider=provider)
         self.title = title
         self.generic = generic
+        self.upstream_text = upstream_text  # the Space's own words, if it gave any
 
 
 class MalformedOutputError(ResponseError, RuntimeError):
@@ -203,4 +222,4 @@ def from_app_error(message: str, title: str | None) -> ResponseError:
         )
     if not text:
         return UpstreamAppError("the Space reported an error without saying what.", title=title)
-    return UpstreamAppError(f"the Space reported an error: {text}", title=title)
+    return UpstreamAppError(f"the Space reported an error: {text}", title=title, upstream_text=text)

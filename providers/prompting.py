@@ -55,7 +55,7 @@ def format_image_prompt(messages: Messages, prompt: str | None = None) -> str:
     if prompt is not None:
         if not isinstance(prompt, str):
             raise BadRequestError(
-                f"prompt must be text, not {type(prompt).__name__}.", field="prompt"
+                f"prompt must be text, not {type(prompt).__name__}.", field="prompt", reason="text"
             )
         if prompt.strip():
             return prompt.strip()
@@ -94,6 +94,9 @@ def use_aspect_ratio(extra: Mapping[str, Any], aspect_ratio: str | None) -> dict
         raise BadRequestError(
             f"Unknown aspect ratio {shown(ratio)}. Choose one of: {', '.join(ASPECT_RATIOS)}.",
             field="aspect_ratio",
+            reason="aspect_ratio",
+            value=shown(ratio),
+            choices=", ".join(ASPECT_RATIOS),
         )
     ratio_width, ratio_height = ASPECT_RATIOS[ratio]
     width, height = result.get("width"), result.get("height")

@@ -36,7 +36,12 @@ class Range:
         if not self.minimum <= number <= self.maximum:
             low, high = _plain(self.minimum), _plain(self.maximum)
             raise BadRequestError(
-                f"{field} must be between {low} and {high}, not {_plain(number)}.", field=field
+                f"{field} must be between {low} and {high}, not {_plain(number)}.",
+                field=field,
+                reason="range",
+                minimum=self.minimum,
+                maximum=self.maximum,
+                value=number,
             )
         return int(number) if integer else float(number)
 
@@ -143,24 +148,29 @@ class SpaceSpec:
 def as_number(field: str, value: Any, *, integer: bool) -> float | int:
     """A finite number from an int, float or numeric string; a BadRequestError otherwise."""
     if isinstance(value, bool) or value is None:
-        raise BadRequestError(f"{field} must be a number, not {shown(value)}.", field=field)
+        raise BadRequestError(
+            f"{field} must be a number, not {shown(value)}.", field=field, reason="number"
+        )
     if isinstance(value, str):
         try:
             value = float(value.strip())
         except ValueError:
             message = f"{field} must be a number, not {shown(value)}."
-            raise BadRequestError(message, field=field) from None
+            raise BadRequestError(message, field=field, reason="number") from None
     if isinstance(value, numbers.Integral):
         # Kept an int (exact, however large): comparing it with float bounds cannot overflow.
         return int(value)
     if not isinstance(value, numbers.Real):
-        raise BadRequestError(f"{field} must be a number, not {type(value).__name__}.", field=field)
+        message = f"{field} must be a number, not {type(value).__name__}."
+        raise BadRequestError(message, field=field, reason="number")
     number = float(value)
     if not math.isfinite(number):
-        raise BadRequestError(f"{field} must be a finite number, not {number}.", field=field)
+        message = f"{field} must be a finite number, not {number}."
+        raise BadRequestError(message, field=field, reason="number")
     if integer:
         if not number.is_integer():
-            raise BadRequestError(f"{field} must be a whole number, not {number}.", field=field)
+            message = f"{field} must be a whole number, not {number}."
+            raise BadRequestError(message, field=field, reason="whole")
         return int(number)
     return number
 

@@ -191,19 +191,22 @@ class Shots:
 
 @pytest.fixture
 def visit(browser, app_server, fresh, request):
-    """`visit(viewport=DESKTOP, who="", url=None)`: a new visitor (browser context) on the
-    loaded page (of the app at `url`, or the emulated one)."""
+    """`visit(viewport=DESKTOP, who="", url=None, locale="en-US")`: a new visitor (browser
+    context) on the loaded page (of the app at `url`, or the emulated one); `locale` is the
+    browser's language (navigator.language, Accept-Language)."""
     shots = Shots(request.node.name)
     opened: list[tuple[object, Canvas]] = []
 
-    def open_page(viewport: dict = DESKTOP, who: str = "", url: str | None = None) -> Canvas:
-        context = browser.new_context(viewport=viewport)
+    def open_page(
+        viewport: dict = DESKTOP, who: str = "", url: str | None = None, locale: str = "en-US"
+    ) -> Canvas:
+        context = browser.new_context(viewport=viewport, locale=locale)
         context.set_default_timeout(QUICK)
         canvas = Canvas(context.new_page(), shots, who)
         opened.append((context, canvas))
         canvas.page.goto(url or app_server.url, timeout=GENERATION)
         expect(canvas.prompt).to_be_visible(timeout=GENERATION)
-        expect(canvas.generate_button).to_be_enabled()
+        expect(canvas.page.locator("#generate")).to_be_enabled()  # in any language
         return canvas
 
     yield open_page
@@ -664,3 +667,80 @@ def test_the_form_follows_a_ratio_model_and_a_model_without_guidance(visit):
         str(providers.TongyiMAI_ZImageTurbo.spec.steps.default)
     )
     canvas.shot("z-image")
+
+
+# ---- languages ----
+
+# What a visitor reads first, in each language the page has.
+FIRST_SIGHT = {
+    "en-US": {
+        "buttons": ("Generate", "Stop"),
+        "labels": ("Advanced", "Prompt", "Model", "Aspect ratio", "Your images"),
+        "placeholder": "Describe the image, then press Enter",
+        "texts": ("Make images with the free image Spaces", "Black Forest Labs' fast FLUX"),
+        "advanced": ("Size on this model: 1024 × 1024", "Steps", "Random seed"),
+    },
+    "ru-RU": {
+        "buttons": ("Создать", "Стоп"),
+        "labels": ("Дополнительно", "Запрос", "Модель", "Соотношение сторон", "Ваши изображения"),
+        "placeholder": "Опишите изображение и нажмите Enter",
+        "texts": (
+            "Изображения с помощью бесплатных Spaces",
+            "Быстрый FLUX от Black Forest Labs",
+        ),
+        "advanced": ("Размер на этой модели: 1024 × 1024", "Шаги", "Случайное зерно"),
+    },
+}
+
+
+@pytest.mark.parametrize("locale", list(FIRST_SIGHT))
+def test_the_page_reads_in_the_browsers_language(visit, locale):
+    canvas = visit(locale=locale)
+    seen = FIRST_SIGHT[locale]
+    for name in seen["buttons"]:
+        expect(canvas.page.get_by_role("button", name=name, exact=True)).to_be_visible()
+    body = canvas.page.locator("body")
+    for label in seen["labels"]:
+        expect(body).to_contain_text(label)
+    expect(canvas.prompt).to_have_attribute("placeholder", seen["placeholder"])
+    for text in seen["texts"]:
+        expect(body).to_contain_text(text)
+    canvas.page.get_by_role("button", name=seen["labels"][0]).click()  # Advanced
+    expect(canvas.page.locator("#steps")).to_be_visible()
+    for text in seen["advanced"]:
+        expect(body).to_contain_text(text)
+    if locale == "ru-RU":
+        for english in ("Generate", "Prompt", "Aspect ratio", "Your images", "Size on this"):
+            expect(body).not_to_contain_text(english)
+    canvas.shot(locale)
+
+
+def test_a_russian_visitor_reads_status_lines_and_captions_in_russian(visit, emulators):
+    schnell = controls(emulators, BlackForestLabs_Flux1Schnell)
+    canvas = visit(locale="ru-RU")
+    canvas.prompt.fill("Лиса в снегу")
+    canvas.page.locator("#generate").click()
+    expect(canvas.captions).to_have_count(1, timeout=GENERATION)
+    seed = schnell.jobs[-1].seed_used
+    caption = f"FLUX.1 [schnell] · зерно {seed} · 1024×1024"
+    expect(canvas.captions.first).to_have_text(caption)
+    expect(canvas.status).to_have_text(f"Готово: {caption}")
+
+
+def test_a_quota_error_pops_up_in_russian_for_a_russian_visitor(visit, emulators):
+    sd35 = controls(emulators, StabilityAI_SD35Large)
+    sd35.inject("quota")
+    canvas = visit(locale="ru-RU", viewport=PHONE)
+    canvas.choose_model("Stable Diffusion 3.5 Large")
+    expect(canvas.page.locator("body")).to_contain_text("Модель Stability AI на 8 млрд")
+    canvas.prompt.fill("Пекарня в разрезе")
+    canvas.page.locator("#generate").click()
+
+    toast = canvas.toasts.first
+    expect(toast).to_be_visible(timeout=GENERATION)
+    expect(toast).to_contain_text("квота GPU на этом Space исчерпана")
+    expect(toast).to_contain_text("примерно через 23 ч 41 мин")
+    expect(canvas.status).to_contain_text("примерно через 23 ч 41 мин")
+    expect(toast).not_to_contain_text("quota")
+    canvas.shot("quota-ru", full_page=False)
+    assert [job.fault for job in sd35.jobs] == ["quota"]

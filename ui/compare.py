@@ -19,7 +19,8 @@ from canvas.generation import ImageRecord
 from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError
 
 from . import gallery as gallery_part
-from .generations import INPUT_ERROR_TITLE, Generations
+from .generations import Generations
+from .i18n import ENGLISH, say, t
 from .text import no_markup, plain, status_line
 
 # The parameters of /compare, in order (for a raw REST call's count check).
@@ -27,15 +28,6 @@ PARAMETERS = (
     "prompt", "models", "images_per_model", "negative_prompt", "aspect_ratio", "width",
     "height", "num_inference_steps", "guidance_scale", "seed", "randomize_seed",
 )  # fmt: skip
-MODELS_LABEL = "Models"
-MODELS_INFO = "One for several images, or two to four to compare"
-IMAGES_LABEL = "Images per model"
-SEED_INFO = "Image 1 takes this seed, image 2 the next, and so on"
-RANDOM_SEED_LABEL = "Random seeds"
-NEGATIVE_INFO = "Used by the models that take one"
-RUN_LABEL = "Compare"
-STOP_LABEL = "Stop"
-DOWNLOAD_LABEL = "Download all"
 WAITING = "Waiting to start…"
 STOPPED = "Stopped."
 CELL_STOPPED = "Stopped."
@@ -194,7 +186,7 @@ def plan_or_error(run: Run) -> list[Cell]:
     try:
         return compare.plan(run)
     except BadRequestError as error:
-        raise gr.Error(no_markup(error.message), title=INPUT_ERROR_TITLE) from None
+        raise gr.Error(no_markup(error.message), title=say("input_error_title", ENGLISH)) from None
 
 
 @dataclass(frozen=True)
@@ -369,46 +361,50 @@ def build(generations: Generations, history: gr.State, session_gallery: gr.Galle
     with gr.Row(equal_height=False, elem_id="compare-form"):
         with gr.Column(scale=2, min_width=300):
             prompt = gr.Textbox(
-                label="Prompt",
-                placeholder="Describe the image, then press Enter",
+                label=t("prompt"),
+                placeholder=t("prompt_placeholder"),
                 lines=1,
                 max_lines=6,
                 max_length=MAX_PROMPT_CHARS,
                 elem_id="compare-prompt",
             )
             with gr.Row():
-                run_button = gr.Button(RUN_LABEL, variant="primary", scale=3, elem_id="compare-run")
-                stop_button = gr.Button(STOP_LABEL, variant="stop", scale=1, elem_id="compare-stop")
+                run_button = gr.Button(
+                    t("compare_run"), variant="primary", scale=3, elem_id="compare-run"
+                )
+                stop_button = gr.Button(t("stop"), variant="stop", scale=1, elem_id="compare-stop")
             status = gr.Markdown("", elem_id="compare-status")
             cost = gr.Markdown(cost_note(default_models, 1), elem_id="compare-cost")
-            download = gr.DownloadButton(DOWNLOAD_LABEL, visible=False, elem_id="compare-download")
+            download = gr.DownloadButton(
+                t("download_all"), visible=False, elem_id="compare-download"
+            )
         with gr.Column(scale=3, min_width=300):
             chosen = gr.CheckboxGroup(
                 choices=models.choices(),
                 value=default_models,
-                label=MODELS_LABEL,
-                info=MODELS_INFO,
+                label=t("compare_models"),
+                info=t("compare_models_info"),
                 elem_id="compare-models",
             )
             images = gr.Slider(
-                1, compare.MAX_IMAGES, value=1, step=1, label=IMAGES_LABEL,
+                1, compare.MAX_IMAGES, value=1, step=1, label=t("images_per_model"),
                 elem_id="compare-images",
             )  # fmt: skip
             aspect_ratio = gr.Dropdown(
-                choices=list(ASPECT_RATIOS), value="1:1", label="Aspect ratio"
+                choices=list(ASPECT_RATIOS), value="1:1", label=t("aspect_ratio")
             )
-            with gr.Accordion("Advanced", open=False):
+            with gr.Accordion(t("advanced"), open=False):
                 negative_prompt = gr.Textbox(
-                    "", label="Negative prompt", placeholder="What to leave out",
-                    info=NEGATIVE_INFO, max_length=MAX_PROMPT_CHARS,
+                    "", label=t("negative_prompt"), placeholder=t("negative_prompt_placeholder"),
+                    info=t("negative_info"), max_length=MAX_PROMPT_CHARS,
                     elem_id="compare-negative-prompt",
                 )  # fmt: skip
                 with gr.Row():
-                    seed = gr.Number(label="Seed", value=0, precision=0, minimum=0,
-                                     maximum=MAX_SEED, info=SEED_INFO,
+                    seed = gr.Number(label=t("seed"), value=0, precision=0, minimum=0,
+                                     maximum=MAX_SEED, info=t("seeds_info"),
                                      elem_id="compare-seed")  # fmt: skip
                     randomize_seed = gr.Checkbox(
-                        label=RANDOM_SEED_LABEL, value=True, elem_id="compare-random-seed"
+                        label=t("random_seeds"), value=True, elem_id="compare-random-seed"
                     )
     columns = []
     with gr.Row(equal_height=False, elem_id="compare-cells"):
@@ -427,7 +423,7 @@ def build(generations: Generations, history: gr.State, session_gallery: gr.Galle
                     for i in range(compare.MAX_IMAGES):
                         with gr.Column(min_width=200, visible=i == 0) as box:
                             image = gr.Image(
-                                label=f"Image {i + 1}", show_label=False, interactive=False,
+                                label=t("image") + f" {i + 1}", show_label=False, interactive=False,
                                 buttons=["download", "fullscreen"],
                                 elem_id=f"compare-image-{m}-{i}", elem_classes="compare-image",
                             )  # fmt: skip

@@ -13,12 +13,8 @@ import gradio as gr
 
 from canvas.generation import ImageRecord
 
-LABEL = "Your images"
-SELECTED_LABEL = "Selected image"
-PARAMETERS_LABEL = "Parameters"
-PARAMETERS_PLACEHOLDER = "Click an image to see how it was made"
-REUSE_LABEL = "Reuse these settings"
-NOTHING_SELECTED = "Select an image in the gallery first."
+from .i18n import ENGLISH, caption, language_of, say, t
+
 NEWEST_SELECTOR = "#gallery .grid-container .thumbnail-item"  # the first is the newest
 
 
@@ -29,28 +25,33 @@ class Gallery:
     reuse_button: gr.Button
 
 
-def items(history: list[ImageRecord]) -> list:
+def items(history: list[ImageRecord], language: str = ENGLISH) -> list:
     """The gallery's value for a history, newest first."""
-    return [(record.path, record.caption) for record in history]
+    return [(record.path, caption(record, language)) for record in history]
 
 
-def details(record: ImageRecord) -> str:
-    return f"{record.parameters.to_text()}\n\nFile: {Path(record.path).name}"
+def details(record: ImageRecord, language: str = ENGLISH) -> str:
+    # The parameters stay in the format other Stable Diffusion tools read.
+    file = say("file", language, name=Path(record.path).name)
+    return f"{record.parameters.to_text()}\n\n{file}"
 
 
-def selected_record(history: list[ImageRecord], selected: str | None) -> ImageRecord:
+def selected_record(
+    history: list[ImageRecord], selected: str | None, language: str = ENGLISH
+) -> ImageRecord:
     """The selected image's record, or an error saying to select one."""
     record = next((r for r in history or [] if r.id == selected), None)
     if record is None:
-        raise gr.Error(NOTHING_SELECTED)
+        raise gr.Error(say("nothing_selected", language))
     return record
 
 
-def on_select(history: list[ImageRecord], event: gr.SelectData):
+def on_select(history: list[ImageRecord], event: gr.SelectData, request: gr.Request):
     record = _record_for(history, event)
     if record is None:  # not an image of this session's history: nothing to reuse
         return "", None, gr.update(interactive=False), gr.skip()
-    return details(record), record.id, gr.update(interactive=True), gr.update(open=True)
+    text = details(record, language_of(request))
+    return text, record.id, gr.update(interactive=True), gr.update(open=True)
 
 
 def _record_for(history: list[ImageRecord], event: gr.SelectData) -> ImageRecord | None:
@@ -67,7 +68,7 @@ def _record_for(history: list[ImageRecord], event: gr.SelectData) -> ImageRecord
 def build(history: gr.State) -> Gallery:
     """Lay out the gallery and its selected-image panel here, and wire selection."""
     gallery = gr.Gallery(
-        label=LABEL,
+        label=t("gallery"),
         columns=2,
         height="auto",
         object_fit="contain",
@@ -75,12 +76,12 @@ def build(history: gr.State) -> Gallery:
         elem_id="gallery",
     )
     selected = gr.State(None)
-    with gr.Accordion(SELECTED_LABEL, open=False) as selected_panel:
+    with gr.Accordion(t("selected"), open=False) as selected_panel:
         parameters = gr.Textbox(
-            label=PARAMETERS_LABEL, lines=4, interactive=False, buttons=["copy"],
-            placeholder=PARAMETERS_PLACEHOLDER, elem_id="parameters",
+            label=t("parameters"), lines=4, interactive=False, buttons=["copy"],
+            placeholder=t("parameters_placeholder"), elem_id="parameters",
         )  # fmt: skip
-        reuse_button = gr.Button(REUSE_LABEL, interactive=False, elem_id="reuse")
+        reuse_button = gr.Button(t("reuse"), interactive=False, elem_id="reuse")
 
     gallery.select(
         on_select,

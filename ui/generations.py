@@ -17,11 +17,9 @@ from canvas.generation import Request, Visitor
 from canvas.settings import Settings
 from providers import BadRequestError, ResponseError
 
+from .i18n import ENGLISH, error_text, say
 from .text import no_markup
 
-INPUT_ERROR_TITLE = "Please check your input"
-UPSTREAM_ERROR_TITLE = "The Space could not make this image"
-BUSY_TITLE = "One moment"
 log = logging.getLogger("space_canvas")
 
 
@@ -36,11 +34,19 @@ def visitor_key_of(request: gr.Request | None) -> str:
     )
 
 
-def refusal(message: str, *, title: str, request: gr.Request | None) -> gr.Error:
+def refusal(
+    error: ResponseError | VisitorBusyError,
+    *,
+    title: str,
+    request: gr.Request | None,
+    language: str = ENGLISH,
+) -> gr.Error:
     """An expected failure (bad input, a busy visitor, an upstream's error): one log line
-    naming the visitor by key, and no traceback; unexpected errors keep Gradio's."""
-    log_refusal(message, title=title, request=request)
-    return gr.Error(no_markup(message), title=title, print_exception=False)
+    in English naming the visitor by key, and no traceback (unexpected errors keep Gradio's);
+    the pop-up in the visitor's language. `title` is a key of ui/i18n.py."""
+    log_refusal(error.message, title=say(title, ENGLISH), request=request)
+    text, heading = no_markup(error_text(error, language)), say(title, language)
+    return gr.Error(text, title=heading, print_exception=False)
 
 
 def log_refusal(message: str, *, title: str, request: gr.Request | None) -> None:
@@ -60,7 +66,7 @@ def request_of(*fields, visitor: gr.Request | None = None) -> Request:
     try:
         return checked_request(*fields)
     except BadRequestError as error:
-        raise refusal(error.message, title=INPUT_ERROR_TITLE, request=visitor) from None
+        raise refusal(error, title="input_error_title", request=visitor) from None
 
 
 def checked_request(
@@ -85,8 +91,10 @@ def checked_request(
     return request
 
 
-def upstream_error(error: ResponseError, request: gr.Request | None = None) -> gr.Error:
-    return refusal(error.message, title=UPSTREAM_ERROR_TITLE, request=request)
+def upstream_error(
+    error: ResponseError, request: gr.Request | None = None, language: str = ENGLISH
+) -> gr.Error:
+    return refusal(error, title="upstream_error_title", request=request, language=language)
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,7 @@ class Generations:
         oauth_token: gr.OAuthToken | None,
         *,
         previews: bool = True,
+        language: str = ENGLISH,
     ):
         """One generation's frames, with this app's settings and this visitor's identity,
         within the visitor's fair share (refused at once, in words, when it is used up)."""
@@ -125,7 +134,7 @@ class Generations:
                 ):
                     yield frame
         except VisitorBusyError as error:
-            raise refusal(error.message, title=BUSY_TITLE, request=request) from None
+            raise refusal(error, title="busy_title", request=request, language=language) from None
         finally:
             self.files.maybe_prune_in_background()
 
@@ -153,6 +162,6 @@ class Generations:
                 ):
                     yield batch
         except VisitorBusyError as error:
-            raise refusal(error.message, title=BUSY_TITLE, request=request) from None
+            raise refusal(error, title="busy_title", request=request) from None
         finally:
             self.files.maybe_prune_in_background()

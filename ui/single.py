@@ -18,13 +18,13 @@ from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError
 from . import gallery as gallery_part
 from . import into_view, tools
 from .generations import (
-    INPUT_ERROR_TITLE,
     Generations,
     checked_request,
     refusal,
     request_of,
     upstream_error,
 )
+from .i18n import ENGLISH, error_text, frame_text, language_of, say, t
 from .text import current_model_note, model_note, size_note, status_line
 
 DEFAULT = models.controls(models.default_model())
@@ -39,16 +39,11 @@ EXAMPLES = [
     "Isometric cutaway of a tiny bakery, pastel colours, clean lines",
     "A red fox curled up in fresh snow, wildlife photography",
 ]
-PROMPT_PLACEHOLDER = "Describe the image, then press Enter"
 # The parameters of /generate and /stream, in order (for a raw REST call's count check).
 PARAMETERS = (
     "prompt", "negative_prompt", "model", "aspect_ratio", "width", "height",
     "num_inference_steps", "guidance_scale", "seed", "randomize_seed",
 )  # fmt: skip
-STOPPED = "Stopped."
-NO_IMAGE = "The Space finished without an image."
-LOGIN_LABEL = "Sign in with Hugging Face for more GPU quota"
-FROM_ASPECT_RATIO = "0 = from aspect ratio"
 
 # The live preview is shown and hidden once per generation: Gradio rebuilds a component, and
 # its API schema, for every update that changes a property such as `visible` (about 10 ms),
@@ -73,11 +68,13 @@ class Single:
 # ---- event handlers ----
 
 
-def on_model(model: str, aspect_ratio: str, width, height):
+def on_model(model: str, aspect_ratio: str, width, height, request: gr.Request):
+    language = language_of(request)
     try:
         c = models.controls(model)
     except BadRequestError as error:  # a name typed into the box: say so, change nothing
-        return gr.skip(), gr.skip(), gr.skip(), status_line(error.message, error=True), gr.skip()
+        note = status_line(error_text(error, language), error=True)
+        return gr.skip(), gr.skip(), gr.skip(), note, gr.skip()
     guidance = c.guidance or GUIDANCE
     return (
         gr.update(visible=c.takes_negative_prompt),
@@ -88,9 +85,13 @@ def on_model(model: str, aspect_ratio: str, width, height):
             maximum=guidance.maximum,
             value=guidance.default,
         ),
-        model_note(c),
-        size_note(model, aspect_ratio, width, height),
+        model_note(c, language),
+        size_note(model, aspect_ratio, width, height, language),
     )
+
+
+def on_size(model: str, aspect_ratio: str, width, height, request: gr.Request):
+    return size_note(model, aspect_ratio, width, height, language_of(request))
 
 
 def generate_handler(generations: Generations):
@@ -114,6 +115,7 @@ def generate_handler(generations: Generations):
         whole (every item's path checked), which per preview would cost more than the
         preview."""
         previewing = False  # whether the live preview is shown
+        language = language_of(request)
         try:
             job = checked_request(
                 prompt, negative_prompt, model, aspect_ratio, width, height,
@@ -122,15 +124,20 @@ def generate_handler(generations: Generations):
         except BadRequestError as error:
             # The status line says it too, replacing an earlier run's (the gallery's "Error"
             # badge, which would sit over earlier images, is hidden by the style sheet).
-            yield gr.skip(), gr.skip(), status_line(error.message, error=True), gr.skip()
-            raise refusal(error.message, title=INPUT_ERROR_TITLE, request=request) from None
+            status = status_line(error_text(error, language), error=True)
+            yield gr.skip(), gr.skip(), status, gr.skip()
+            raise refusal(
+                error, title="input_error_title", request=request, language=language
+            ) from None
         history = list(history or [])
         try:
-            async for frame in generations.frames(job, request, oauth_token):
-                status = status_line(frame.status)
+            frames = generations.frames(job, request, oauth_token, language=language)
+            async for frame in frames:
+                status = status_line(frame_text(frame, language))
                 if frame.record is not None:
                     history = [frame.record, *history][: generations.settings.history_size]
-                    yield hidden(previewing), gallery_part.items(history), status, history
+                    gallery = gallery_part.items(history, language)
+                    yield hidden(previewing), gallery, status, history
                 elif frame.preview is not None:
                     shown = gr.update(value=frame.preview, visible=True)
                     preview = frame.preview if previewing else shown
@@ -139,8 +146,9 @@ def generate_handler(generations: Generations):
                 else:
                     yield gr.skip(), gr.skip(), status, gr.skip()
         except ResponseError as error:
-            yield hidden(previewing), gr.skip(), status_line(error.message, error=True), gr.skip()
-            raise upstream_error(error, request) from None
+            status = status_line(error_text(error, language), error=True)
+            yield hidden(previewing), gr.skip(), status, gr.skip()
+            raise upstream_error(error, request, language) from None
 
     return on_generate
 
@@ -175,7 +183,7 @@ def generate_api_handler(generations: Generations):
                         return frame.record.path, frame.record.parameters.seed
         except ResponseError as error:
             raise upstream_error(error, request) from None
-        raise gr.Error(NO_IMAGE)
+        raise gr.Error(say("no_image", ENGLISH))
 
     # The MCP tool's name and parameter descriptions come from the handler.
     return tools.document(
@@ -183,12 +191,13 @@ def generate_api_handler(generations: Generations):
     )
 
 
-def on_stop():
-    return HIDDEN, status_line(STOPPED)
+def on_stop(request: gr.Request):
+    return HIDDEN, status_line(say("stopped", language_of(request)))
 
 
-def on_reuse(selected: str | None, history: list[ImageRecord]):
-    record = gallery_part.selected_record(history, selected)
+def on_reuse(selected: str | None, history: list[ImageRecord], request: gr.Request):
+    language = language_of(request)
+    record = gallery_part.selected_record(history, selected, language)
     p = record.parameters
     c = models.controls(record.model)
     guidance = c.guidance or GUIDANCE
@@ -223,8 +232,8 @@ def on_reuse(selected: str | None, history: list[ImageRecord]):
         ),
         p.seed,
         False,
-        model_note(c),
-        size_note(record.model, ratio or "1:1", width, height),
+        model_note(c, language),
+        size_note(record.model, ratio or "1:1", width, height, language),
     )
 
 
@@ -238,8 +247,8 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
     with gr.Row(equal_height=False, elem_id="workspace"):
         with gr.Column(scale=2, min_width=300):
             prompt = gr.Textbox(
-                label="Prompt",
-                placeholder=PROMPT_PLACEHOLDER,
+                label=t("prompt"),
+                placeholder=t("prompt_placeholder"),
                 lines=1,  # Enter submits only a one-line box; it still grows to six
                 max_lines=6,
                 max_length=MAX_PROMPT_CHARS,
@@ -248,60 +257,62 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
             )
             with gr.Row():
                 generate_button = gr.Button(
-                    "Generate", variant="primary", scale=3, elem_id="generate"
+                    t("generate"), variant="primary", scale=3, elem_id="generate"
                 )
-                stop_button = gr.Button("Stop", variant="stop", scale=1, elem_id="stop")
+                stop_button = gr.Button(t("stop"), variant="stop", scale=1, elem_id="stop")
             # Right under the buttons: on a phone the gallery is a screen further down.
             status = gr.Markdown("", elem_id="status")
             model = gr.Dropdown(
                 choices=models.menu_choices(),
                 value=DEFAULT.name,
-                label="Model",
+                label=t("model"),
                 # Aliases (e.g. "sd-3.5") pass to the registry, whose error lists the names.
                 allow_custom_value=True,
                 elem_id="model",
             )
-            model_info = gr.Markdown(model_note(DEFAULT), elem_classes="note")
+            model_info = gr.Markdown(t(f"model:{DEFAULT.name}"), elem_classes="note")
             aspect_ratio = gr.Dropdown(
-                choices=list(ASPECT_RATIOS), value="1:1", label="Aspect ratio"
+                choices=list(ASPECT_RATIOS), value="1:1", label=t("aspect_ratio")
             )
-            with gr.Accordion("Advanced", open=False):
+            with gr.Accordion(t("advanced"), open=False):
                 negative_prompt = gr.Textbox(
                     "",
-                    label="Negative prompt",
-                    placeholder="What to leave out",
+                    label=t("negative_prompt"),
+                    placeholder=t("negative_prompt_placeholder"),
                     max_length=MAX_PROMPT_CHARS,
                     visible=DEFAULT.takes_negative_prompt,
                     elem_id="negative-prompt",
                 )
                 with gr.Row():
                     # 0: from the aspect ratio (a value, so API callers may leave it out).
-                    width = gr.Number(label="Width", value=0, precision=0,
-                                      info=FROM_ASPECT_RATIO)  # fmt: skip
-                    height = gr.Number(label="Height", value=0, precision=0,
-                                       info=FROM_ASPECT_RATIO)  # fmt: skip
-                size_info = gr.Markdown(size_note(DEFAULT.name, "1:1", 0, 0), elem_classes="note")
+                    width = gr.Number(label=t("width"), value=0, precision=0,
+                                      info=t("from_aspect_ratio"))  # fmt: skip
+                    height = gr.Number(label=t("height"), value=0, precision=0,
+                                       info=t("from_aspect_ratio"))  # fmt: skip
+                # The size in the browser's language: the words are a key, the numbers are not.
+                size = size_note(DEFAULT.name, "1:1", 0, 0, ENGLISH).split(":", 1)[1]
+                size_info = gr.Markdown(t("size_on_model") + size, elem_classes="note")
                 steps = gr.Slider(
                     STEPS.minimum, STEPS.maximum, value=DEFAULT.steps.default,
-                    step=STEPS.step, label="Steps", elem_id="steps",
+                    step=STEPS.step, label=t("steps"), elem_id="steps",
                 )  # fmt: skip
                 guidance = gr.Slider(
                     GUIDANCE.minimum, GUIDANCE.maximum, value=GUIDANCE.default,
-                    step=GUIDANCE.step, label="Guidance", visible=DEFAULT.guidance is not None,
+                    step=GUIDANCE.step, label=t("guidance"), visible=DEFAULT.guidance is not None,
                     elem_id="guidance",
                 )  # fmt: skip
                 with gr.Row():
-                    seed = gr.Number(label="Seed", value=0, precision=0, minimum=0,
+                    seed = gr.Number(label=t("seed"), value=0, precision=0, minimum=0,
                                      maximum=MAX_SEED, elem_id="seed")  # fmt: skip
                     randomize_seed = gr.Checkbox(
-                        label="Random seed", value=True, elem_id="random-seed"
+                        label=t("random_seed"), value=True, elem_id="random-seed"
                     )
             if login:
-                gr.LoginButton(LOGIN_LABEL)
-            gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[prompt], label="Try one")
+                gr.LoginButton(t("login"))
+            gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[prompt], label=t("examples"))
         with gr.Column(scale=3, min_width=300):
             live_preview = gr.Image(
-                label="Preview",
+                label=t("preview"),
                 visible=False,  # shown while a streaming model sends previews
                 interactive=False,
                 buttons=["fullscreen"],
@@ -386,7 +397,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
     )
     gr.on(
         [aspect_ratio.change, width.change, height.change],
-        size_note,
+        on_size,
         inputs=[model, aspect_ratio, width, height],
         outputs=[size_info],
         api_visibility="private",

@@ -5,8 +5,12 @@ from __future__ import annotations
 import html
 import re
 
+import gradio as gr
+
 from canvas import models
 from providers import BadRequestError
+
+from .i18n import ENGLISH, error_text, language_of, model_description, say
 
 # ":" too: the Markdown renderer links "https://..." before it reads escapes, so an escaped
 # URL became a link full of backslashes. With its colon escaped it stays plain text.
@@ -27,37 +31,43 @@ def status_line(text: str, *, error: bool = False) -> str:
     return f"{'⚠️ ' if error else ''}{plain(text)}"
 
 
-def model_note(controls: models.ModelControls) -> str:
+def model_note(controls: models.ModelControls, language: str = ENGLISH) -> str:
     anonymous, signed_in = models.images_a_day(controls)
-    note = (
-        f"{plain(controls.description)}  \n"
-        f"{controls.steps.default} steps; each image reserves {controls.gpu_seconds} s of your "
-        f"free GPU quota: about {anonymous} a day without an account, {signed_in} signed in."
+    note = f"{plain(model_description(controls.name, language))}  \n" + say(
+        "model_quota",
+        language,
+        steps=controls.steps.default,
+        gpu=controls.gpu_seconds,
+        anonymous=anonymous,
+        signed_in=signed_in,
     )
     if controls.changed:
         instead = (
-            f"{plain(', '.join(controls.fallbacks))} makes your images instead"
+            say("changed_instead", language, models=plain(", ".join(controls.fallbacks)))
             if controls.fallbacks
-            else "pick another model meanwhile"
+            else say("changed_pick", language)
         )
-        note = f"⚠️ **This Space has changed** \\({plain(controls.changed)}\\): {instead}.  \n{note}"
+        changed = say("changed_space", language, reason=plain(controls.changed), instead=instead)
+        note = f"{changed}  \n{note}"
     return note
 
 
-def current_model_note(model: str) -> str:
+def current_model_note(model: str, request: gr.Request | None = None) -> str:
     """The note as it stands now (a Space may have been found changed since start-up)."""
+    language = language_of(request)
     try:
-        return model_note(models.controls(model))
+        return model_note(models.controls(model), language)
     except BadRequestError as error:
-        return status_line(error.message, error=True)
+        return status_line(error_text(error, language), error=True)
 
 
-def size_note(model: str, aspect_ratio: str, width, height) -> str:
+def size_note(model: str, aspect_ratio: str, width, height, language: str) -> str:
     size = models.size_for(model, aspect_ratio, width or None, height or None)
     if size is None:
-        return "Size: check width and height (32 to 4096)."
+        return say("size_invalid", language)
     ratio = models.ratio_for(model, aspect_ratio, width or None, height or None)
+    size_text = f"{say('size_on_model', language)} {size[0]} × {size[1]}"
     if ratio is None:
-        return f"Size on this model: {size[0]} × {size[1]}"
-    nearest = "" if ratio == aspect_ratio and not (width or height) else ", the nearest it offers"
-    return f"Size on this model: {size[0]} × {size[1]} (the Space picks it for {ratio}{nearest})"
+        return size_text
+    nearest = "" if ratio == aspect_ratio and not (width or height) else say("nearest", language)
+    return size_text + say("size_ratio", language, ratio=ratio, nearest=nearest)
