@@ -174,15 +174,16 @@ def parse_wait(text: str) -> timedelta | None:
     return timedelta(hours=hours, minutes=minutes, seconds=seconds)
 
 
-def format_wait(wait: timedelta) -> str:
+def format_wait(wait: timedelta, units: tuple[str, str, str] = ("h", "min", "s")) -> str:
+    """A wait, rounded down to minutes; `units` name hours, minutes and seconds."""
     total = int(wait.total_seconds())
     hours, rest = divmod(total, 3600)
     minutes = rest // 60
     if hours:
-        return f"{hours} h {minutes:02d} min"
+        return f"{hours} {units[0]} {minutes:02d} {units[1]}"
     if minutes:
-        return f"{minutes} min"
-    return f"{total} s"
+        return f"{minutes} {units[1]}"
+    return f"{total} {units[2]}"
 
 
 def from_app_error(message: str, title: str | None) -> ResponseError:

@@ -12,7 +12,6 @@ a page text that is not a key, and on a key without Russian.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import gradio as gr
 
@@ -32,6 +31,7 @@ from providers import (
     UpstreamAppError,
     UpstreamTimeoutError,
 )
+from providers.errors import format_wait
 
 LANGUAGES = ("en", "ru")  # the first is the default
 ENGLISH, RUSSIAN = LANGUAGES
@@ -298,18 +298,6 @@ def model_description(name: str, language: str) -> str:
     return russian if language == RUSSIAN and russian else english
 
 
-def wait_text(wait: timedelta) -> str:
-    """A wait in Russian, rounded like the English one (providers.errors.format_wait)."""
-    total = int(wait.total_seconds())
-    hours, rest = divmod(total, 3600)
-    minutes = rest // 60
-    if hours:
-        return f"{hours} ч {minutes:02d} мин"
-    if minutes:
-        return f"{minutes} мин"
-    return f"{total} с"
-
-
 def _field(name: str | None) -> str:
     return FIELDS_RU.get(name or "", name or "значение")
 
@@ -359,7 +347,7 @@ def error_text(error: ResponseError | VisitorBusyError, language: str) -> str:
     if isinstance(error, ModelNotFoundError):
         fields |= {"value": repr(error.model), "choices": ", ".join(error.valid)}
     if isinstance(error, QuotaExceededError) and error.wait:
-        fields["wait"] = wait_text(error.wait)
+        fields["wait"] = format_wait(error.wait, ("ч", "мин", "с"))
     if isinstance(error, UpstreamAppError) and not error.generic and error.upstream_text:
         fields["detail"] = f": «{error.upstream_text}»"
     text = ERRORS_RU[key].format(**fields)
