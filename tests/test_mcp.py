@@ -51,7 +51,17 @@ def call(app_server, name, arguments):
 
 def test_the_tools_are_the_documented_endpoints_only(tools):
     # The page's own events (its stream, Stop, model change, Reuse...) are not tools.
-    assert set(tools) == {"generate_image"}
+    assert set(tools) == {"generate_image", "compare_images"}
+
+
+def test_the_compare_tool_describes_its_limits_and_every_model(tools):
+    tool = tools["compare_images"]
+    assert "1 to 4 models" in tool.description
+    for entry in providers.registry.entries():
+        assert f"- {entry.name} ({entry.provider.display_name})" in tool.description
+    parameters = tool.inputSchema["properties"]
+    assert all(p.get("description") for p in parameters.values()), parameters
+    assert "sd-3.5-large" in parameters["models"]["description"]
 
 
 def test_the_tool_describes_every_model_its_ranges_and_its_errors(tools):

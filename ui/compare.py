@@ -19,6 +19,7 @@ from canvas.generation import ImageRecord
 from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError
 
 from . import gallery as gallery_part
+from . import tools
 from .generations import Generations
 from .i18n import ENGLISH, say, t
 from .text import no_markup, plain, status_line
@@ -346,7 +347,11 @@ def compare_api_handler(generations: Generations):
             raise gr.Error(no_markup(f"{NO_IMAGE} {reasons}"), title="No image was made")
         return images, results
 
-    return on_compare_api
+    return tools.document(
+        on_compare_api,
+        name="compare_images",
+        parameters=tools.compare_parameters(compare.MAX_MODELS, compare.MAX_IMAGES),
+    )
 
 
 # ---- the part ----
@@ -491,6 +496,7 @@ def build(generations: Generations, history: gr.State, session_gallery: gr.Galle
         inputs=[*run_inputs[:5], *api_only, seed, randomize_seed],
         outputs=[api_images, api_results],
         api_name="compare",
+        api_description=tools.compare_description(compare.MAX_MODELS, compare.MAX_IMAGES),
         preprocess=False,  # raw values reach our checks, whose errors name the field
         concurrency_limit=settings.concurrency,
         concurrency_id="generate",

@@ -80,6 +80,36 @@ def generate_parameters() -> str:
     )
 
 
+def compare_description(max_models: int, max_images: int) -> str:
+    return "\n".join(
+        [
+            f"Make images of one prompt on 1 to {max_models} models at once, 1 to "
+            f"{max_images} images each, to compare them side by side (one model with several "
+            "images: variations with consecutive seeds). Returns the images (a gallery, "
+            "each captioned with its model, seed and size) and, per image in order, its "
+            "model, seed, size and seconds, or the error that model met (the others still "
+            "come back). Steps and guidance left out take each model's own default.",
+            "Models (`models`, a list of names):",
+            *model_lines(),
+            ERRORS,
+        ]
+    )
+
+
+def compare_parameters(max_models: int, max_images: int) -> str:
+    names = ", ".join(c.name for c in models.all_controls())
+    lines = generate_parameters().splitlines()
+    shared = [line for line in lines if not line.lstrip().startswith(("model:", "Args:"))]
+    return "\n".join(
+        [
+            "Args:",
+            f"    models: 1 to {max_models} model names, from {names}.",
+            f"    images_per_model: 1 to {max_images} images for each model.",
+            *shared,
+        ]
+    )
+
+
 def document(handler, *, name: str, parameters: str):
     """Give a handler the name and docstring an MCP tool is built from; returns it."""
     handler.__name__ = handler.__qualname__ = name
