@@ -22,7 +22,7 @@ def zip_images(records: list[ImageRecord], folder: Path) -> Path:
     """A new zip of these images in `folder`, in their order. PNGs are stored, not deflated:
     they are compressed already."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"images-{uuid.uuid4().hex[:12]}.zip"
+    path = folder / f"space-canvas-images-{uuid.uuid4().hex[:12]}.zip"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         for number, record in enumerate(records, start=1):
             archive.write(record.path, entry_name(number, record))

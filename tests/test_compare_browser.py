@@ -220,3 +220,30 @@ def test_the_compare_tab_fits_a_phone(visit):
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
     canvas.shot("phone")
+
+
+def test_the_whole_session_downloads_as_one_zip(visit, tmp_path):
+    canvas = visit()
+    tab = Compare(canvas)
+    tab.choose("FLUX.1 [schnell]", "Stable Diffusion 3.5 Large Turbo")
+    tab.run("A red fox in fresh snow")
+    tab.wait_for_caption(0, text=captioned("FLUX.1 [schnell]"))
+    tab.wait_for_caption(1, text=captioned("Stable Diffusion 3.5 Large Turbo"))
+    canvas.page.get_by_role("tab", name="Create").click()
+    canvas.generate("A lighthouse at dusk")
+    canvas.wait_for_images(3)
+
+    canvas.page.get_by_role("button", name="Download all as a zip").click()
+    link = canvas.page.locator("#session-zip a").first
+    expect(link).to_be_visible()
+    canvas.shot("session-zip")
+    with canvas.page.expect_download() as download:
+        link.click()
+    archive = tmp_path / "session.zip"
+    download.value.save_as(archive)
+    with zipfile.ZipFile(archive) as opened:
+        names = opened.namelist()
+        opened.extractall(tmp_path)
+    prompts = [read_parameters(tmp_path / name).prompt for name in names]
+    # Oldest first: the compare's two, then the one image.
+    assert prompts == ["A red fox in fresh snow"] * 2 + ["A lighthouse at dusk"]

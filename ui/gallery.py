@@ -1,4 +1,5 @@
-"""The session's images: the gallery, the selected image's parameters, and its Reuse button.
+"""The session's images: the gallery, the selected image's parameters, its Reuse button, and
+"Download all" (every image of the session as one zip of PNGs, each with its parameters).
 
 Reuse is wired by the part that owns the form it fills (`single`); this part only says which
 image is selected.
@@ -11,10 +12,14 @@ from pathlib import Path
 
 import gradio as gr
 
+from canvas import archive
 from canvas.generation import ImageRecord
 
 from .i18n import ENGLISH, caption, language_of, say, t
 
+DOWNLOAD_ALL_LABEL = "Download all as a zip"
+ZIP_LABEL = "All your images"
+NOTHING_TO_DOWNLOAD = "Make an image first: there is nothing to download yet."
 NEWEST_SELECTOR = "#gallery .grid-container .thumbnail-item"  # the first is the newest
 
 
@@ -54,6 +59,17 @@ def on_select(history: list[ImageRecord], event: gr.SelectData, request: gr.Requ
     return text, record.id, gr.update(interactive=True), gr.update(open=True)
 
 
+def download_all_handler(zip_dir: Path):
+    def on_download_all(history: list[ImageRecord]):
+        """The session's images, oldest first, as one zip."""
+        if not history:
+            raise gr.Error(NOTHING_TO_DOWNLOAD)
+        path = archive.zip_images(list(reversed(history)), zip_dir)
+        return gr.update(value=str(path), visible=True)
+
+    return on_download_all
+
+
 def _record_for(history: list[ImageRecord], event: gr.SelectData) -> ImageRecord | None:
     """The record behind a clicked gallery item, found by file name: the click may be about
     a gallery that an arriving image has since shifted."""
@@ -65,8 +81,9 @@ def _record_for(history: list[ImageRecord], event: gr.SelectData) -> ImageRecord
     return next((r for r in history or [] if Path(r.path).name in names), None)
 
 
-def build(history: gr.State) -> Gallery:
-    """Lay out the gallery and its selected-image panel here, and wire selection."""
+def build(history: gr.State, zip_dir: Path) -> Gallery:
+    """Lay out the gallery, its selected-image panel and "Download all" here, and wire them;
+    zips are made in `zip_dir`."""
     gallery = gr.Gallery(
         label=t("gallery"),
         columns=2,
@@ -82,6 +99,9 @@ def build(history: gr.State) -> Gallery:
             placeholder=t("parameters_placeholder"), elem_id="parameters",
         )  # fmt: skip
         reuse_button = gr.Button(t("reuse"), interactive=False, elem_id="reuse")
+    # Made on demand: zipping the whole session on every new image would copy it each time.
+    download_all = gr.Button(DOWNLOAD_ALL_LABEL, size="sm", elem_id="download-all")
+    zipped = gr.File(label=ZIP_LABEL, visible=False, interactive=False, elem_id="session-zip")
 
     gallery.select(
         on_select,
@@ -89,5 +109,12 @@ def build(history: gr.State) -> Gallery:
         outputs=[parameters, selected, reuse_button, selected_panel],
         api_visibility="private",
         queue=False,
+    )
+    download_all.click(
+        download_all_handler(zip_dir),
+        inputs=[history],
+        outputs=[zipped],
+        api_visibility="private",
+        concurrency_limit=None,  # disk work of moments, not an upstream job
     )
     return Gallery(gallery=gallery, selected=selected, reuse_button=reuse_button)

@@ -318,7 +318,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
                 buttons=["fullscreen"],
                 elem_id="live-preview",
             )
-            images = gallery_part.build(history)
+            images = gallery_part.build(history, generations.zip_dir)
 
     # Inputs and outputs of the API endpoint only: never shown. Its inputs start empty,
     # apart from the prompt's, so that a value left out takes the chosen model's default
