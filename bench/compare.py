@@ -1,6 +1,6 @@
 """Comparing four models at once against each model alone, on loopback against emulators.
 
-    python bench/compare.py            # 5 runs of each; writes its section of docs/PERFORMANCE.md
+    python bench/compare.py            # 3 runs of each; writes its section of docs/PERFORMANCE.md
     python bench/compare.py --quick    # 2 runs: a smoke test of the benchmark itself
 
 Each emulator takes its own time per job (the slowest FLUX.1 [dev], with a preview per step).
@@ -13,7 +13,9 @@ Everything talks to 127.0.0.1 only and stops by itself.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,10 +33,10 @@ from tests.helpers import emulator_for, visitor  # noqa: E402
 
 # Seconds one job takes upstream, per model: different, so the slowest is clear.
 LATENCY = {
-    providers.BlackForestLabs_Flux1Schnell: 1.0,
-    providers.StabilityAI_SD35LargeTurbo: 1.5,
-    providers.StabilityAI_SD35Large: 2.5,
-    providers.BlackForestLabs_Flux1Dev: 3.0,  # 28 steps, a preview each
+    providers.BlackForestLabs_Flux1Schnell: 2.0,
+    providers.StabilityAI_SD35LargeTurbo: 3.0,
+    providers.StabilityAI_SD35Large: 5.0,
+    providers.BlackForestLabs_Flux1Dev: 6.0,  # 28 steps, a preview each
 }
 MODELS = [providers.registry.name_of(p) for p in LATENCY]
 
@@ -73,6 +75,18 @@ def measure(client, runs: int, *, page: bool) -> tuple[dict[str, float], float]:
     return own, together
 
 
+def measured(url: str, runs: int, *, page: bool) -> tuple[dict[str, float], float]:
+    """`measure` in a process of its own: the measuring client must not share an interpreter
+    lock with the emulators that serve it."""
+    command = [sys.executable, __file__, "--measure", url, "--runs", str(runs)]
+    finished = subprocess.run(
+        [*command, *(["--page"] if page else [])],
+        capture_output=True, text=True, timeout=1800, check=True,
+    )  # fmt: skip
+    own, together = json.loads(finished.stdout.strip().splitlines()[-1])
+    return own, together
+
+
 def report(rows: list[tuple[str, dict[str, float], float]], runs: int) -> str:
     lines = [
         "| path | " + " | ".join(f"{m} alone" for m in MODELS) + " | four compared | "
@@ -95,22 +109,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 runs: check the benchmark")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=3, help=argparse.SUPPRESS)
+    parser.add_argument("--page", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    runs = 2 if args.quick else 5
+    if args.measure:  # the measuring process (see `measured`)
+        client = visitor(args.measure)
+        try:
+            print(json.dumps(measure(client, args.runs, page=args.page)))
+        finally:
+            client.close()
+        return
+    runs = 2 if args.quick else 3
     kinds = ("flux-schnell", "sd35-large-turbo", "sd35-large", "flux-dev")
     emulators = {kind: start_emulator(kind) for kind in kinds}
     for provider, seconds in LATENCY.items():
         emulator_for(emulators, provider).controls.set_latency(seconds)
     space_urls = ",".join(f"{p.__name__}={emulator_for(emulators, p).url}" for p in LATENCY)
     app = AppProcess(space_urls, Path(tempfile.mkdtemp(prefix="space-canvas-compare-")))
-    client = visitor(app.url)
     try:
         rows = [
-            ("API: `/generate` alone, `/compare`", *measure(client, runs, page=False)),
-            ("page: `/stream` alone, `/compare_stream`", *measure(client, runs, page=True)),
+            ("API: `/generate` alone, `/compare`", *measured(app.url, runs, page=False)),
+            ("page: `/stream` alone, `/compare_stream`", *measured(app.url, runs, page=True)),
         ]
     finally:
-        client.close()
         app.stop()
         for emulator in emulators.values():
             emulator.close()
