@@ -150,9 +150,11 @@ def assert_within_contract(job) -> None:
         value = arguments[name]
         assert isinstance(value, int | float) and not isinstance(value, bool), (name, value)
         assert math.isfinite(value) and slider.minimum <= value <= slider.maximum, (name, value)
-    for side in ("width", "height", "num_inference_steps"):
+    # Spaces that pick the size from a ratio input take no width or height; a Space whose
+    # steps input is unconfirmed is sent none.
+    for side in {"width", "height", "num_inference_steps"} & set(arguments):
         assert float(arguments[side]).is_integer(), (side, arguments[side])
-    for side in ("width", "height"):
+    for side in {"width", "height"} & set(arguments):
         assert int(arguments[side]) % contract.sliders[side].step == 0, (side, arguments)
         if contract.off_grid_size == "error":
             assert int(arguments[side]) % PIPELINE_GRID == 0, (side, arguments)
