@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator
@@ -63,6 +64,7 @@ class ImageRecord:
     model: str  # registry name
     model_label: str
     parameters: GenerationParameters
+    created: float = 0.0  # seconds since the epoch, when the image was saved
 
     @property
     def caption(self) -> str:
@@ -202,6 +204,7 @@ def _save(
         model=name,
         model_label=provider.display_name,
         parameters=parameters,
+        created=time.time(),
     )
 
 

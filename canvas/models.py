@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import providers
-from providers import BadRequestError, Range
+from providers import ASPECT_RATIOS, BadRequestError, Range
 
 # ZeroGPU's daily quota (shared notes, 2026 tiers): what a visitor's images a day come from.
 ANONYMOUS_QUOTA_SECONDS = 120
@@ -118,3 +118,9 @@ def size_for(name: str | None, aspect_ratio: str, width, height) -> tuple[int, i
         return providers.registry.get(name).planned_size(aspect_ratio, width, height)
     except BadRequestError:
         return None
+
+
+def preset_ratio_for(name: str | None, width: int, height: int) -> str | None:
+    """The aspect ratio whose preset makes exactly this size on this model, if one does."""
+    size = (width, height)
+    return next((r for r in ASPECT_RATIOS if size_for(name, r, None, None) == size), None)

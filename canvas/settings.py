@@ -45,7 +45,11 @@ class Settings:
     fallback: bool = True  # try another Space of the same model when one is out of quota
     job_timeout: int = 300  # seconds for one upstream job, queue included
     client_idle: int = 60  # seconds an unused upstream connection (a Client) is kept
-    history_size: int = 40  # images kept per browser session
+    history_size: int = 40  # images kept in a visitor's history, in their browser
+    # Encrypts the history in the browser's storage. It reaches every browser with the page,
+    # so it keeps the history from a casual look, not from its owner; it must stay fixed, or
+    # every visitor's history is lost on a restart.
+    history_secret: str = "space-canvas:local"
     # The app's files (PNGs, downloaded previews); None: the app's choice (inside Gradio's
     # cache, so they are served without a copy).
     files_dir: Path | None = None
@@ -65,6 +69,9 @@ class Settings:
             job_timeout=_integer("SPACE_CANVAS_TIMEOUT", cls.job_timeout),
             client_idle=_integer("SPACE_CANVAS_CLIENT_IDLE", cls.client_idle),
             history_size=_integer("SPACE_CANVAS_HISTORY", cls.history_size),
+            history_secret=os.environ.get("SPACE_CANVAS_HISTORY_SECRET", "").strip()
+            # One per Space by default (HF sets SPACE_ID), so copies of the app differ.
+            or f"space-canvas:{os.environ.get('SPACE_ID') or 'local'}",
             files_dir=_path("SPACE_CANVAS_FILES"),
             files_max_mb=_integer("SPACE_CANVAS_FILES_MAX_MB", cls.files_max_mb),
             files_max_age=_integer("SPACE_CANVAS_FILES_MAX_AGE", cls.files_max_age),
