@@ -17,9 +17,6 @@ from canvas.generation import ImageRecord
 
 from .i18n import ENGLISH, caption, language_of, say, t
 
-DOWNLOAD_ALL_LABEL = "Download all as a zip"
-ZIP_LABEL = "All your images"
-NOTHING_TO_DOWNLOAD = "Make an image first: there is nothing to download yet."
 NEWEST_SELECTOR = "#gallery .grid-container .thumbnail-item"  # the first is the newest
 
 
@@ -60,10 +57,10 @@ def on_select(history: list[ImageRecord], event: gr.SelectData, request: gr.Requ
 
 
 def download_all_handler(zip_dir: Path):
-    def on_download_all(history: list[ImageRecord]):
+    def on_download_all(history: list[ImageRecord], request: gr.Request):
         """The session's images, oldest first, as one zip."""
         if not history:
-            raise gr.Error(NOTHING_TO_DOWNLOAD)
+            raise gr.Error(say("nothing_to_download", language_of(request)))
         path = archive.zip_images(list(reversed(history)), zip_dir)
         return gr.update(value=str(path), visible=True)
 
@@ -100,8 +97,10 @@ def build(history: gr.State, zip_dir: Path) -> Gallery:
         )  # fmt: skip
         reuse_button = gr.Button(t("reuse"), interactive=False, elem_id="reuse")
     # Made on demand: zipping the whole session on every new image would copy it each time.
-    download_all = gr.Button(DOWNLOAD_ALL_LABEL, size="sm", elem_id="download-all")
-    zipped = gr.File(label=ZIP_LABEL, visible=False, interactive=False, elem_id="session-zip")
+    download_all = gr.Button(t("download_session"), size="sm", elem_id="download-all")
+    zipped = gr.File(
+        label=t("session_zip"), visible=False, interactive=False, elem_id="session-zip"
+    )
 
     gallery.select(
         on_select,

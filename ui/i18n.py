@@ -51,6 +51,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "compare_tab": ("Compare", "Сравнить"),
     "compare_run": ("Compare", "Сравнить"),
     "download_all": ("Download all", "Скачать все"),
+    "download_session": ("Download all as a zip", "Скачать все одним zip-архивом"),
+    "session_zip": ("All your images", "Все ваши изображения"),
+    "nothing_to_download": (
+        "Make an image first: there is nothing to download yet.",
+        "Сначала создайте изображение: скачивать пока нечего.",
+    ),
     "compare_models": ("Models", "Модели"),
     "compare_models_info": (
         "One for several images, or two to four to compare",
