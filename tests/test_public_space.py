@@ -262,10 +262,13 @@ def test_a_silent_space_ends_at_the_deadline_and_frees_threads_and_slots(
             visitors[0].predict("poke", model="flux-schnell", **FAST, api_name="/generate")
             return threads_of(deadline_app.process.pid)
 
+        # Two threads of slack: the prune and client-reaper threads come and go on their own
+        # timers (a CI run once ended one above the start); four silent jobs left holding
+        # their threads would still be well above it.
         eventually(
-            lambda: threads_after_a_request() <= threads_at_start,
+            lambda: threads_after_a_request() <= threads_at_start + 2,
             "the app's threads back to their start",
-            timeout=40,
+            timeout=60,
             interval=1,
         )
     finally:
