@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import json
 
 import httpx
 import pytest
@@ -146,3 +147,69 @@ def test_the_mcp_server_can_be_switched_off(space_urls, tmp_path):
         assert httpx.get(app.url + "gradio_api/info", timeout=10).status_code == 200
     finally:
         app.stop()
+
+
+def test_the_compare_tool_returns_each_image_with_its_url_model_and_seed(
+    app_server, fresh, emulators
+):
+    chosen = {"flux-schnell": BlackForestLabs_Flux1Schnell, "sd-3.5-large": StabilityAI_SD35Large}
+    result = call(
+        app_server,
+        "compare_images",
+        {
+            "prompt": "a lighthouse at dusk",
+            "models": list(chosen),
+            "images_per_model": 2,
+            "aspect_ratio": "16:9",
+            "seed": 5,
+            "randomize_seed": False,
+        },
+    )
+    assert not result.isError, result.content
+    content = result.content
+    images = [i for i, c in enumerate(content) if c.type == "image"]
+    assert len(images) == 4, content
+    shown = []
+    for i in images:
+        url_text, caption = content[i + 1].text, content[i + 2].text
+        url = url_text.removeprefix("Image URL: ")
+        assert url_text.startswith("Image URL: ") and url.startswith(app_server.url)
+        with Image.open(io.BytesIO(base64.b64decode(content[i].data))) as image:
+            shown.append((caption, image.size))
+        assert httpx.get(url, timeout=10).content[:8] == b"\x89PNG\r\n\x1a\n"
+    expected = []
+    for provider in chosen.values():
+        jobs = emulator_for(emulators, provider).controls.jobs
+        assert sorted(job.seed_used for job in jobs) == [5, 6]
+        for job in sorted(jobs, key=lambda job: job.seed_used):
+            size = (job.arguments["width"], job.arguments["height"])
+            expected.append(
+                (f"{provider.display_name} · seed {job.seed_used} · {size[0]}×{size[1]}", size)
+            )
+    assert shown == expected
+    # Then, per image, its model by name, seed and size, as JSON.
+    results = json.loads(content[-1].text)
+    assert [(r["model"], r["seed"], r["error"]) for r in results] == [
+        ("flux-schnell", 5, None), ("flux-schnell", 6, None),
+        ("sd-3.5-large", 5, None), ("sd-3.5-large", 6, None),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"images_per_model": 9}, "images_per_model must be between 1 and 4, not 9."),
+        ({"models": ["flux-schnell", "flux-ultra"]}, "'flux-ultra'"),
+        ({"models": ["flux-schnell", "sd-3.5-large"], "guidance_scale": 14}, "guidance_scale"),
+    ],
+)
+def test_a_bad_compare_argument_is_a_tool_error_naming_it_before_any_upstream_call(
+    app_server, fresh, emulators, arguments, named
+):
+    result = call(
+        app_server, "compare_images", {"prompt": "a fox", "models": ["flux-schnell"], **arguments}
+    )
+    assert result.isError, result.content
+    text = " ".join(c.text for c in result.content if c.type == "text")
+    assert named in text
+    assert all(emulator.controls.jobs == [] for emulator in emulators.values())

@@ -7,6 +7,8 @@ built here from the registry and the declarations, so a new model or range shows
 
 from __future__ import annotations
 
+import json
+
 from canvas import models
 from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, Range
 
@@ -85,10 +87,12 @@ def compare_description(max_models: int, max_images: int) -> str:
         [
             f"Make images of one prompt on 1 to {max_models} models at once, 1 to "
             f"{max_images} images each, to compare them side by side (one model with several "
-            "images: variations with consecutive seeds). Returns the images (a gallery, "
-            "each captioned with its model, seed and size) and, per image in order, its "
-            "model, seed, size and seconds, or the error that model met (the others still "
-            "come back). Steps and guidance left out take each model's own default.",
+            "images: variations with consecutive seeds). Returns each image (as an image and "
+            "its URL; the PNG carries its settings) followed by its caption: model, seed and "
+            "size; then, as JSON, per image in order, its model, seed, size and seconds, or "
+            "the error that model met (the others still come back). Steps and guidance left "
+            "out take each model's own default. (The REST API gives the same as a gallery "
+            "of captioned images and the JSON.)",
             "Models (`models`, a list of names):",
             *model_lines(),
             ERRORS,
@@ -117,12 +121,34 @@ def document(handler, *, name: str, parameters: str):
     return handler
 
 
+def tool_contents(outputs: list) -> list:
+    """A call's outputs as the MCP server should turn them into content, in order: each image
+    of a gallery followed by its caption (the server then gives an image its data and URL),
+    lists and dicts as JSON, anything else as it is."""
+    from gradio_client.utils import is_file_obj_with_meta
+
+    contents = []
+    for output in outputs:
+        gallery = isinstance(output, list) and all(
+            isinstance(item, dict) and is_file_obj_with_meta(item.get("image")) for item in output
+        )
+        if gallery and output:
+            for item in output:
+                contents += [item["image"], *([item["caption"]] if item.get("caption") else [])]
+        elif isinstance(output, list | dict) and not is_file_obj_with_meta(output):
+            contents.append(json.dumps(output, ensure_ascii=False))
+        else:
+            contents.append(output)
+    return contents
+
+
 def return_every_output() -> None:
     """Make Gradio's MCP server return each output of a tool with several (the image and its
-    seed): Gradio 6.31 wraps a call's result as one output unless the client asked for
-    progress, so without this the image comes back as the text of a list. gradio_client
-    gives a several-output result as a tuple and a one-output result as the value itself
-    (never a tuple: it comes from JSON)."""
+    seed), and each image of a gallery as an image. Gradio 6.31 wraps a call's result as one
+    output unless the client asked for progress, so without this the image comes back as the
+    text of a list; and it gives a gallery as the text of its items. gradio_client gives a
+    several-output result as a tuple and a one-output result as the value itself (never a
+    tuple: it comes from JSON)."""
     from anyio.to_thread import run_sync
     from gradio.mcp import GradioMCPServer
 
@@ -130,4 +156,10 @@ def return_every_output() -> None:
         result = await run_sync(job.result)
         return list(result) if isinstance(result, tuple) else [result]
 
+    postprocess = GradioMCPServer.postprocess_output_data
+
+    def postprocess_output_data(self, data, root_url: str) -> list:
+        return postprocess(self, tool_contents(data), root_url)
+
     GradioMCPServer._execute_tool_without_progress = execute_tool_without_progress
+    GradioMCPServer.postprocess_output_data = postprocess_output_data
