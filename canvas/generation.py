@@ -124,6 +124,7 @@ async def generate(
                 # A visitor who picked one Space reads what happened there, then elsewhere.
                 error.message = f"{first_failure.message} Tried instead: {error.message}"
                 error.args = (error.message,)
+                error.first_failure = first_failure  # for a page that words it itself
             last = attempt == len(candidates) - 1
             if shown_preview or last or not error.fallback_ok:
                 raise

@@ -23,6 +23,8 @@ class ResponseError(gpt4free.RESPONSE_ERROR_BASE):
 
     fallback_ok = False
     advice = ""  # what helps, added to a message that does not say it already
+    # Set by a fallback on the last Space's error: what happened first, on the chosen Space.
+    first_failure: ResponseError | None = None
 
     def __init__(self, message: str, *, provider: str | None = None):
         super().__init__(message)

@@ -142,6 +142,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{model} · зерно {seed} · {width}×{height}",
     ),
     "fallback": ("{error} Trying {model} instead…", "{error} Пробую {model}…"),
+    "tried_instead": ("{first} Tried instead: {then}", "{first} Попробовал вместо него — {then}"),
     "file": ("File: {name}", "Файл: {name}"),
     # ---- errors ----
     "input_error_title": ("Please check your input", "Проверьте введённые данные"),
@@ -358,7 +359,12 @@ def error_text(error: ResponseError | VisitorBusyError, language: str) -> str:
         fields["detail"] = f": «{error.upstream_text}»"
     text = ERRORS_RU[key].format(**fields)
     provider = getattr(error, "provider", None)
-    return f"{provider}: {text}" if provider and not isinstance(error, BadRequestError) else text
+    if provider and not isinstance(error, BadRequestError):
+        text = f"{provider}: {text}"
+    first = getattr(error, "first_failure", None)
+    if first is not None:  # a fallback's: the chosen Space's failure, then this one
+        return say("tried_instead", language, first=error_text(first, language), then=text)
+    return text
 
 
 def caption(record: ImageRecord, language: str) -> str:
