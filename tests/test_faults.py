@@ -509,6 +509,48 @@ def test_a_russian_visitor_reads_what_happened_on_both_spaces(app_server, fresh,
     assert "Tried instead" not in message and "quota" not in message
 
 
+@pytest.mark.parametrize("fault", ["quota", "queue_503"])
+def test_without_fallback_the_error_is_reported_and_no_other_space_runs(
+    fault, strict_user, strict_neighbour, emulators
+):
+    bfl = emulator_for(emulators, BlackForestLabs_Flux1Schnell)
+    voodoohop = emulator_for(emulators, Voodoohop_Flux1Schnell)
+    bfl.controls.inject(fault)
+    dev = emulator_for(emulators, BlackForestLabs_Flux1Dev)
+    with bystander(strict_neighbour, dev, "flux-dev"):
+        message = failure(strict_user, "flux-schnell")
+    problem, wait = FAULT_MESSAGES[fault]
+    assert_clear(message, BlackForestLabs_Flux1Schnell, problem, wait=wait)
+    assert not voodoohop.controls.jobs
+    path, _ = generate(strict_user, "next one", "flux-schnell")
+    assert_image(path, "next one")
+    assert not voodoohop.controls.jobs
+
+
+# ---- cancellation ----
+
+
+def test_cancel_while_waiting_for_a_gpu_leaves_the_other_visitor_alone(user, neighbour, emulators):
+    sd = emulator_for(emulators, StabilityAI_SD35Large)
+    sd.controls.hold()
+    mine = user.submit("alice's cat", "", "sd-3.5-large", "1:1", 512, 512, 2, 3.5, 0, True,
+                       api_name="/stream")  # fmt: skip
+    theirs = neighbour.submit("bob's dog", model="sd-3.5-large", **FAST, api_name="/generate")
+    sd.controls.wait_for(running("alice's cat"), timeout=30)
+    sd.controls.wait_for(running("bob's dog"), timeout=30)
+    mine.cancel()
+    sd.controls.wait_for(finished("alice's cat"), timeout=30)
+    assert records(sd, "alice's cat")[0].status == "cancelled"
+    assert records(sd, "bob's dog")[0].status == "running"  # the same Space, untouched
+    sd.controls.release()
+    path, _ = theirs.result(timeout=60)
+    assert_image(path, "bob's dog")
+    assert records(sd, "bob's dog")[0].status == "completed"
+    # The app serves alice's next request.
+    path, _ = generate(user, "alice again", "sd-3.5-large")
+    assert_image(path, "alice again")
+
+
 def test_cancel_while_streaming_stops_that_job_only(user, neighbour, emulators):
     dev = emulator_for(emulators, BlackForestLabs_Flux1Dev)
     # Bob's job on the same Space stays in flight (stalled after taking its GPU) until release.
