@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import re
 from pathlib import Path
 
@@ -243,11 +244,13 @@ def test_a_png_is_named_after_its_prompt_model_and_seed_and_stays_unique(app_ser
 
 
 def model_menu(client: Client) -> dict[str, str]:
-    """The page's model menu as it is served: name -> label."""
+    """The page's model menu as an English browser shows it: name -> label."""
     (menu,) = [
         c for c in client.config["components"] if c.get("props", {}).get("elem_id") == "model"
     ]
-    return {value: label for label, value in menu["props"]["choices"]}
+    english = client.config["i18n_translations"]["en"]
+    return {value: english[json.loads(label.removeprefix("__i18n__"))["key"]]
+            for label, value in menu["props"]["choices"]}  # fmt: skip
 
 
 def test_the_menu_offers_every_model_saying_what_it_is_good_at_its_speed_and_cost(client):

@@ -679,6 +679,10 @@ FIRST_SIGHT = {
         "placeholder": "Describe the image, then press Enter",
         "texts": ("Make images with the free image Spaces", "Black Forest Labs' fast FLUX"),
         "advanced": ("Size on this model: 1024 × 1024", "Steps", "Random seed"),
+        "menu": (
+            "FLUX.1 [schnell] · quick drafts · fastest · 60 s GPU",
+            "Stable Diffusion 3.5 Large · prompt following · slow · 65 s GPU",
+        ),
     },
     "ru-RU": {
         "buttons": ("Создать", "Стоп"),
@@ -689,6 +693,10 @@ FIRST_SIGHT = {
             "Быстрый FLUX от Black Forest Labs",
         ),
         "advanced": ("Размер на этой модели: 1024 × 1024", "Шаги", "Случайное зерно"),
+        "menu": (
+            "FLUX.1 [schnell] · быстрые черновики · самая быстрая · 60 с GPU",
+            "Stable Diffusion 3.5 Large · точно следует запросу · медленная · 65 с GPU",
+        ),
     },
 }
 
@@ -705,6 +713,13 @@ def test_the_page_reads_in_the_browsers_language(visit, locale):
     expect(canvas.prompt).to_have_attribute("placeholder", seen["placeholder"])
     for text in seen["texts"]:
         expect(body).to_contain_text(text)
+    # The model menu's lines: the chosen one in the box, the others when it opens.
+    chosen, other = seen["menu"]
+    expect(canvas.model).to_have_value(chosen)
+    canvas.model.click()
+    expect(canvas.page.get_by_role("option", name=other, exact=True)).to_be_visible()
+    canvas.shot(f"{locale}-menu", full_page=False)
+    canvas.page.keyboard.press("Escape")
     canvas.page.get_by_role("button", name=seen["labels"][0]).click()  # Advanced
     expect(canvas.page.locator("#steps")).to_be_visible()
     for text in seen["advanced"]:

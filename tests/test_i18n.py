@@ -34,7 +34,12 @@ I18N_KEY = re.compile(r'__i18n__\{"__type__": "translation_metadata", "key": "([
 # Properties the page shows as text, and the components whose value is shown text.
 TEXT_PROPS = ("label", "info", "placeholder", "title", "description")
 TEXT_VALUES = {"markdown", "button", "loginbutton", "html"}
-MODEL_NAMES = {plain(e.provider.display_name) for e in providers.registry.entries()}
+# Model names, as Markdown shows them and as choices do.
+MODEL_NAMES = {
+    name
+    for e in providers.registry.entries()
+    for name in (plain(e.provider.display_name), e.provider.display_name)
+}
 # Known gaps, each to be worded in ui/i18n.py: compare's cost note is made in English.
 NOT_YET_RUSSIAN = {"compare-cost"}
 
@@ -70,16 +75,18 @@ def test_every_text_on_the_page_is_a_key_with_english_and_russian(page_config):
         names = list(TEXT_PROPS)
         if component["type"] in TEXT_VALUES:
             names.append("value")
-        for name in names:
-            value = props.get(name)
+        # A menu's or checkbox group's choices: (name shown, value) pairs.
+        shown = [("choice", choice[0]) for choice in props.get("choices") or []]
+        for name, value in [(name, props.get(name)) for name in names] + shown:
             if not isinstance(value, str) or not value.strip():
                 continue
             if value in MODEL_NAMES:
                 continue  # a proper name reads the same in every language
             keys = I18N_KEY.findall(value)
             rest = I18N_KEY.sub("", value)
-            # Around a key only numbers and signs may stay (e.g. "<key> 1024 × 1024").
-            if not keys or re.search(r"[^\W\d_]", rest):
+            # Around a key only numbers and signs may stay (e.g. "<key> 1024 × 1024"); a
+            # text of numbers and signs alone ("16:9") reads the same in every language.
+            if re.search(r"[^\W\d_]", rest):
                 untranslated.append(f"{component['type']}.{name} = {value!r}")
             untranslated += [f"unknown key {key!r}" for key in keys if key not in i18n.PAGE]
     assert untranslated == [], "texts not in ui/i18n.py:\n" + "\n".join(untranslated)

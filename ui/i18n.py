@@ -16,6 +16,7 @@ from collections.abc import Callable
 import gradio as gr
 
 import providers
+from canvas import models
 from canvas.fair_share import VisitorBusyError
 from canvas.generation import Frame, ImageRecord
 from providers import (
@@ -257,12 +258,40 @@ MODELS_RU: dict[str, str] = {
 }
 
 
+# The model menu's words in Russian: what a model is good at (its declaration's `good_at`)
+# and how fast it is (`models.speed`).
+GOOD_AT_RU: dict[str, str] = {
+    "prompt following": "точно следует запросу",
+    "quick drafts": "быстрые черновики",
+    "quick drafts, a backup": "быстрые черновики, запасная",
+    "detail, live previews": "детали, предпросмотр по шагам",
+    "natural photos, live previews": "естественные фото, предпросмотр по шагам",
+    "text in images": "текст на картинках",
+    "text in images, full quality": "текст на картинках, полное качество",
+    "photoreal": "фотореализм",
+    "photoreal, a backup": "фотореализм, запасная",
+}
+SPEED_RU = {"fastest": "самая быстрая", "fast": "быстрая", "medium": "средняя", "slow": "медленная"}
+
+
+def _menu_line_ru(c: models.ModelControls) -> str:
+    good_at = GOOD_AT_RU.get(c.good_at)
+    if good_at is None:
+        return ""  # tests/test_i18n.py names the model
+    return (
+        f"{c.label} · {good_at} · {SPEED_RU[models.speed(c.steps.default)]} · {c.gpu_seconds} с GPU"
+    )
+
+
 def _models() -> dict[str, tuple[str, str]]:
-    """Each model's description under the key `model:<name>`: English from its declaration."""
-    return {
-        f"model:{entry.name}": (entry.provider.description, MODELS_RU.get(entry.name, ""))
-        for entry in providers.registry.entries()
-    }
+    """Each model's description under the key `model:<name>` (English from its declaration)
+    and its line in the model menu under `menu:<name>`."""
+    texts = {}
+    for entry in providers.registry.entries():
+        c = models.controls(entry.name)
+        texts[f"model:{entry.name}"] = (entry.provider.description, MODELS_RU.get(entry.name, ""))
+        texts[f"menu:{entry.name}"] = (models.menu_label(c), _menu_line_ru(c))
+    return texts
 
 
 PAGE = TEXT | _models()
@@ -277,6 +306,13 @@ def t(key: str) -> gr.i18n.I18nData:
     if key not in PAGE:
         raise KeyError(f"no text {key!r} in ui/i18n.py")
     return I18N(key)
+
+
+def menu_choices() -> list[tuple[str, str]]:
+    """The model menu's (line, registry name) pairs, each line in the browser's language.
+    The line is the key as a string: Gradio's menu translates a choice's name if it holds
+    one (a key object would reach the browser as an object)."""
+    return [(str(t(f"menu:{name}")), name) for _, name in models.menu_choices()]
 
 
 def language_of(request: gr.Request | None) -> str:

@@ -16,7 +16,7 @@ from canvas.generation import ImageRecord
 from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError, ResponseError
 
 from . import gallery as gallery_part
-from . import into_view, tools
+from . import i18n, into_view, tools
 from .generations import (
     Generations,
     checked_request,
@@ -263,7 +263,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
             # Right under the buttons: on a phone the gallery is a screen further down.
             status = gr.Markdown("", elem_id="status")
             model = gr.Dropdown(
-                choices=models.menu_choices(),
+                choices=i18n.menu_choices(),
                 value=DEFAULT.name,
                 label=t("model"),
                 # Aliases (e.g. "sd-3.5") pass to the registry, whose error lists the names.
