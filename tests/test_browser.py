@@ -218,8 +218,9 @@ def visit(browser, app_server, fresh, request):
 
 
 def menu_line(label: str) -> re.Pattern:
-    """The model menu's line for a model: its name, then what it is good at, speed, cost."""
-    return re.compile(rf"^{re.escape(label)} · [^·]+ · (fastest|fast|medium|slow) · \d+ s GPU$")
+    """The model menu's line for a model, in English or Russian: its name, then what it is
+    good at, speed, cost."""
+    return re.compile(rf"^{re.escape(label)} · [^·]+ · [^·]+ · \d+ (s|с) GPU$")
 
 
 def controls(emulators, provider):
