@@ -56,7 +56,7 @@ logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("space_canvas").setLevel(logging.INFO)
 
 with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
-    history = gr.State([])  # this browser session's images, newest first
+    history = gr.State([])  # the visitor's images, newest first (ui.history keeps them)
     gr.Markdown(t("header"), elem_id="header")
     with gr.Tabs():
         with gr.Tab(t("create_tab"), id="create"):

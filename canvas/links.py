@@ -36,14 +36,19 @@ class LinkSettings:
     steps: int | None = None
     guidance: float | None = None
     seed: int | None = None
-    problems: tuple[str, ...] = field(default=())  # what was skipped, and why
+    errors: tuple[BadRequestError, ...] = field(default=())  # what was skipped, and why
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """The skipped values' errors, in English (a page words `errors` in its language)."""
+        return tuple(error.message for error in self.errors)
 
     @property
     def given(self) -> bool:
         """Whether the link set anything, or tried to."""
         values = (self.prompt, self.negative_prompt, self.model, self.aspect_ratio, self.size)
         numbers = (self.steps, self.guidance, self.seed)
-        return any(v is not None for v in (*values, *numbers)) or bool(self.problems)
+        return any(v is not None for v in (*values, *numbers)) or bool(self.errors)
 
 
 def query_for(record: ImageRecord) -> str:
@@ -69,7 +74,7 @@ def query_for(record: ImageRecord) -> str:
 def read(query: Mapping[str, str], current_model: str | None) -> LinkSettings:
     """The settings of a page's query, each checked for the link's model (or, without one,
     the form's). Other query parameters (Hugging Face adds its own) are ignored."""
-    problems: list[str] = []
+    problems: list[BadRequestError] = []
     read_values: dict[str, object] = {}
 
     def checked(name: str, check):
@@ -78,7 +83,7 @@ def read(query: Mapping[str, str], current_model: str | None) -> LinkSettings:
         try:
             read_values[name] = check(query[name])
         except BadRequestError as error:
-            problems.append(error.message)
+            problems.append(error)
 
     checked("model", lambda value: models.controls(value).name)
     model = read_values.get("model") or current_model
@@ -97,9 +102,16 @@ def read(query: Mapping[str, str], current_model: str | None) -> LinkSettings:
     if controls.guidance is not None:
         checked("guidance", lambda value: controls.guidance.check("guidance", value, integer=False))
     elif "guidance" in query:
-        problems.append(f"guidance: {controls.label} takes no guidance scale.")
+        problems.append(
+            BadRequestError(
+                f"guidance: {controls.label} takes no guidance scale.",
+                field="guidance",
+                reason="no_guidance",
+                model=controls.label,
+            )
+        )
     checked("seed", lambda value: _SEED.check("seed", value, integer=True))
-    return LinkSettings(**read_values, problems=tuple(problems))  # type: ignore[arg-type]
+    return LinkSettings(**read_values, errors=tuple(problems))  # type: ignore[arg-type]
 
 
 def _size(value: str, prepared) -> tuple[int, int]:
@@ -108,6 +120,8 @@ def _size(value: str, prepared) -> tuple[int, int]:
         raise BadRequestError(
             f"size must be WIDTHxHEIGHT, such as 1024x768, not {shown(value)}.",
             field="size",
+            reason="size_format",
+            value=shown(value),
         )
     width, height = int(match[1]), int(match[2])
     prepared(width=width, height=height)  # in the bounds any model takes; each snaps its own

@@ -31,8 +31,8 @@ def free_port() -> int:
 class AppProcess:
     """`python app.py` under the network guard; its output is kept for the tests to read."""
 
-    def __init__(self, space_urls: str, workdir: Path, **environment: str):
-        self.port = free_port()
+    def __init__(self, space_urls: str, workdir: Path, port: int | None = None, **environment: str):
+        self.port = port or free_port()  # the same port again: the same origin for a browser
         self.workdir = workdir
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING", "SPACE"))}

@@ -1,18 +1,23 @@
-"""The session's images: the gallery, the selected image's parameters, its Reuse button, and
-"Download all" (every image of the session as one zip of PNGs, each with its parameters).
+"""The visitor's images: the gallery, the selected image's parameters, its Reuse button and
+settings link, and "Download all" (every image as one zip of PNGs, each with its parameters).
 
 Reuse is wired by the part that owns the form it fills (`single`); this part only says which
-image is selected.
+image is selected. The images are the visitor's history (`ui.history` keeps it in their
+browser); one whose file the app has since pruned is shown as expired, settings intact.
 """
 
 from __future__ import annotations
 
+import functools
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
+from PIL import Image, ImageDraw
 
-from canvas import archive
+from canvas import archive, links
+from canvas import history as history_entries
 from canvas.generation import ImageRecord
 
 from .i18n import ENGLISH, caption, language_of, say, t
@@ -25,17 +30,57 @@ class Gallery:
     gallery: gr.Gallery
     selected: gr.State  # id of the image selected in the gallery, or None
     reuse_button: gr.Button
+    # What shows the selected image and the zip, for `emptied()` when the history is cleared.
+    emptied_outputs: tuple
+
+    @staticmethod
+    def emptied() -> tuple:
+        """Values for `emptied_outputs` once the history is empty: no image, nothing selected."""
+        return [], "", None, gr.update(interactive=False), "", gr.update(value=None, visible=False)
 
 
 def items(history: list[ImageRecord], language: str = ENGLISH) -> list:
-    """The gallery's value for a history, newest first."""
-    return [(record.path, caption(record, language)) for record in history]
+    """The gallery's value for a history, newest first; an expired image as a placeholder."""
+    return [
+        (expired_image(), expired_caption(record, language))
+        if history_entries.is_expired(record)
+        else (record.path, caption(record, language))
+        for record in history
+    ]
+
+
+def expired_caption(record: ImageRecord, language: str) -> str:
+    return f"{caption(record, language)} · {say('expired', language)}"
 
 
 def details(record: ImageRecord, language: str = ENGLISH) -> str:
     # The parameters stay in the format other Stable Diffusion tools read.
-    file = say("file", language, name=Path(record.path).name)
-    return f"{record.parameters.to_text()}\n\n{file}"
+    made = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(record.created))
+    made = f"{say('made', language, time=made)}\n" if record.created else ""
+    if history_entries.is_expired(record):
+        file = say("file_expired", language)
+    else:
+        file = say("file", language, name=Path(record.path).name)
+    return f"{record.parameters.to_text()}\n\n{made}{file}"
+
+
+@functools.cache
+def expired_image() -> Image.Image:
+    """What stands in the gallery for an image whose file is gone: an empty frame with an
+    hourglass, no words (the caption says it in the visitor's language). Made once."""
+    image = Image.new("RGB", (512, 512), (226, 228, 236))
+    draw = ImageDraw.Draw(image)
+    colour = (150, 154, 170)
+    draw.rectangle((176, 136, 336, 148), fill=colour)
+    draw.rectangle((176, 364, 336, 376), fill=colour)
+    draw.polygon([(192, 148), (320, 148), (262, 256), (320, 364), (192, 364), (250, 256)],
+                 outline=colour, width=10)  # fmt: skip
+    return image
+
+
+def link(record: ImageRecord, language: str = ENGLISH) -> str:
+    """A Markdown link to this page with the image's settings in its query."""
+    return f"[{say('settings_link', language)}]({links.query_for(record)})"
 
 
 def selected_record(
@@ -49,33 +94,45 @@ def selected_record(
 
 
 def on_select(history: list[ImageRecord], event: gr.SelectData, request: gr.Request):
-    record = _record_for(history, event)
-    if record is None:  # not an image of this session's history: nothing to reuse
-        return "", None, gr.update(interactive=False), gr.skip()
-    text = details(record, language_of(request))
-    return text, record.id, gr.update(interactive=True), gr.update(open=True)
+    language = language_of(request)
+    record = _record_for(history, event, language)
+    if record is None:  # not an image of this visitor's history: nothing to reuse
+        return "", None, gr.update(interactive=False), "", gr.skip()
+    shown = details(record, language), record.id, gr.update(interactive=True)
+    return *shown, link(record, language), gr.update(open=True)
 
 
 def download_all_handler(zip_dir: Path):
     def on_download_all(history: list[ImageRecord], request: gr.Request):
-        """The session's images, oldest first, as one zip."""
+        """The visitor's images, oldest first, as one zip (an expired one is left out)."""
         if not history:
             raise gr.Error(say("nothing_to_download", language_of(request)))
-        path = archive.zip_images(list(reversed(history)), zip_dir)
+        kept = [r for r in reversed(history) if not history_entries.is_expired(r)]
+        if not kept:
+            raise gr.Error(say("nothing_to_download", language_of(request)))
+        path = archive.zip_images(kept, zip_dir)
         return gr.update(value=str(path), visible=True)
 
     return on_download_all
 
 
-def _record_for(history: list[ImageRecord], event: gr.SelectData) -> ImageRecord | None:
+def _record_for(
+    history: list[ImageRecord], event: gr.SelectData, language: str
+) -> ImageRecord | None:
     """The record behind a clicked gallery item, found by file name: the click may be about
-    a gallery that an arriving image has since shifted."""
+    a gallery that an arriving image has since shifted. Expired images share one
+    placeholder: one is found by its place, if the caption there still matches."""
     value = event.value or {}
     image = value.get("image") if isinstance(value, dict) else None
     names = (
         {Path(str(image.get(key) or "")).name for key in ("orig_name", "path")} if image else set()
     )
-    return next((r for r in history or [] if Path(r.path).name in names), None)
+    found = next((r for r in history or [] if Path(r.path).name in names), None)
+    if found is not None or not isinstance(event.index, int):
+        return found
+    caption_shown = value.get("caption") if isinstance(value, dict) else None
+    at = history[event.index] if 0 <= event.index < len(history or []) else None
+    return at if at is not None and caption_shown == expired_caption(at, language) else None
 
 
 def build(history: gr.State, zip_dir: Path) -> Gallery:
@@ -96,6 +153,7 @@ def build(history: gr.State, zip_dir: Path) -> Gallery:
             placeholder=t("parameters_placeholder"), elem_id="parameters",
         )  # fmt: skip
         reuse_button = gr.Button(t("reuse"), interactive=False, elem_id="reuse")
+        settings_link = gr.Markdown("", elem_id="settings-link")
     # Made on demand: zipping the whole session on every new image would copy it each time.
     download_all = gr.Button(t("download_session"), size="sm", elem_id="download-all")
     zipped = gr.File(
@@ -105,7 +163,7 @@ def build(history: gr.State, zip_dir: Path) -> Gallery:
     gallery.select(
         on_select,
         inputs=[history],
-        outputs=[parameters, selected, reuse_button, selected_panel],
+        outputs=[parameters, selected, reuse_button, settings_link, selected_panel],
         api_visibility="private",
         queue=False,
     )
@@ -116,4 +174,9 @@ def build(history: gr.State, zip_dir: Path) -> Gallery:
         api_visibility="private",
         concurrency_limit=None,  # disk work of moments, not an upstream job
     )
-    return Gallery(gallery=gallery, selected=selected, reuse_button=reuse_button)
+    return Gallery(
+        gallery=gallery,
+        selected=selected,
+        reuse_button=reuse_button,
+        emptied_outputs=(gallery, parameters, selected, reuse_button, settings_link, zipped),
+    )

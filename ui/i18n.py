@@ -225,6 +225,58 @@ FIELDS_RU = {
     "randomize_seed": "Случайное зерно",
 }
 
+# ---- the visitor's history, links and quota estimate (ui/history.py, ui/quota.py) ----
+TEXT |= {
+    "clear_history": ("Clear history", "Очистить историю"),
+    "settings_link": ("Link to these settings", "Ссылка на эти настройки"),
+    "made": ("Made: {time}", "Создано: {time}"),
+    "expired": ("expired", "файл удалён"),  # after an expired image's caption
+    "file_expired": (
+        "File: no longer kept (the app keeps images for a limited time); "
+        "Reuse still restores these settings.",
+        "Файл: больше не хранится (приложение хранит изображения ограниченное время); "
+        "«Повторить с этими настройками» по-прежнему восстановит настройки.",
+    ),
+    "from_link": (
+        "The link's settings are in the form: press Generate.",
+        "Настройки из ссылки — в форме: нажмите «Создать».",
+    ),
+    "from_link_skipped": (
+        "The link's other settings are in the form; skipped: {problems}",
+        "Остальные настройки из ссылки — в форме; пропущено: {problems}",
+    ),
+    # The quota note is HTML: its fields are numbers in the app's own markup.
+    "quota_used": (
+        "<b>Your GPU quota, estimated:</b> your images from this browser reserved about "
+        "{reserved} s of ZeroGPU time in the last 24 hours, of the about {daily} min a day "
+        "a visitor {tier} gets.",
+        "<b>Ваша квота GPU, оценка:</b> ваши изображения из этого браузера заняли около "
+        "{reserved} с времени ZeroGPU за последние 24 часа из примерно {daily} мин в день, "
+        "которые получает посетитель {tier}.",
+    ),
+    "tier_anonymous": ("without an account", "без аккаунта"),
+    "tier_signed_in": ("with a free account", "с бесплатным аккаунтом"),
+    "quota_sign_in": (
+        "Sign in with Hugging Face for {daily} min a day.",
+        "Войдите через Hugging Face, и будет {daily} мин в день.",
+    ),
+    "quota_retry": (
+        "A Space said to try again in {wait}.",
+        "Space попросил повторить через {wait}.",
+    ),
+    "quota_estimate": (
+        "No quota figure is published: this adds up each Space's declared GPU seconds per "
+        "image made here, so it is an estimate.",
+        "Квоту нигде не публикуют: здесь сложены секунды GPU, которые каждый Space объявляет "
+        "на изображение, для изображений, сделанных здесь, поэтому это оценка.",
+    ),
+}
+ERRORS_RU |= {
+    "size_format": "{field}: нужно ШИРИНАxВЫСОТА, например 1024x768, а не {value}.",
+    "no_guidance": "{field}: {model} не принимает этот параметр.",
+}
+FIELDS_RU |= {"steps": "Шаги", "guidance": "Следование запросу (guidance)", "size": "Размер"}
+
 # Model descriptions in Russian, by registry name (English: the provider's `description`).
 MODELS_RU: dict[str, str] = {
     "flux-schnell": "Быстрый FLUX от Black Forest Labs: 4 шага, без настройки guidance.",

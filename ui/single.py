@@ -1,22 +1,34 @@
 """One image: the form, the live preview, Generate and Stop, and the `/generate` API endpoint.
 
-The form on the left; on the right the live preview above the session's gallery (`gallery`),
-whose Reuse button fills this form.
+The form on the left, with the visitor's quota estimate (`quota`); on the right the live
+preview above the visitor's gallery (`gallery`, kept by `history`), whose Reuse button fills
+this form, as does a link's query when the page loads.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass
 
 import gradio as gr
 
-from canvas import models
+from canvas import history as history_entries
+from canvas import links, models
 from canvas.generation import ImageRecord
-from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError, ResponseError
+from providers import (
+    ASPECT_RATIOS,
+    MAX_PROMPT_CHARS,
+    MAX_SEED,
+    BadRequestError,
+    QuotaExceededError,
+    ResponseError,
+)
 
 from . import gallery as gallery_part
-from . import i18n, into_view, tools
+from . import history as history_part
+from . import i18n, into_view, on_page_load, tools
+from . import quota as quota_part
 from .generations import (
     Generations,
     checked_request,
@@ -125,7 +137,7 @@ def generate_handler(generations: Generations):
             # The status line says it too, replacing an earlier run's (the gallery's "Error"
             # badge, which would sit over earlier images, is hidden by the style sheet).
             status = status_line(error_text(error, language), error=True)
-            yield gr.skip(), gr.skip(), status, gr.skip()
+            yield gr.skip(), gr.skip(), status, gr.skip(), gr.skip()
             raise refusal(
                 error, title="input_error_title", request=request, language=language
             ) from None
@@ -135,19 +147,20 @@ def generate_handler(generations: Generations):
             async for frame in frames:
                 status = status_line(frame_text(frame, language))
                 if frame.record is not None:
-                    history = [frame.record, *history][: generations.settings.history_size]
+                    cap = generations.settings.history_size
+                    history = history_entries.with_image(history, frame.record, cap)
                     gallery = gallery_part.items(history, language)
-                    yield hidden(previewing), gallery, status, history
+                    yield hidden(previewing), gallery, status, history, gr.skip()
                 elif frame.preview is not None:
                     shown = gr.update(value=frame.preview, visible=True)
                     preview = frame.preview if previewing else shown
                     previewing = True
-                    yield preview, gr.skip(), status, gr.skip()
+                    yield preview, gr.skip(), status, gr.skip(), gr.skip()
                 else:
-                    yield gr.skip(), gr.skip(), status, gr.skip()
+                    yield gr.skip(), gr.skip(), status, gr.skip(), gr.skip()
         except ResponseError as error:
             status = status_line(error_text(error, language), error=True)
-            yield hidden(previewing), gr.skip(), status, gr.skip()
+            yield hidden(previewing), gr.skip(), status, gr.skip(), retry_time(error)
             raise upstream_error(error, request, language) from None
 
     return on_generate
@@ -195,54 +208,120 @@ def on_stop(request: gr.Request):
     return HIDDEN, status_line(say("stopped", language_of(request)))
 
 
-def on_reuse(selected: str | None, history: list[ImageRecord], request: gr.Request):
-    language = language_of(request)
-    record = gallery_part.selected_record(history, selected, language)
-    p = record.parameters
-    c = models.controls(record.model)
-    guidance = c.guidance or GUIDANCE
-    # A preset that makes this size on this model keeps the aspect ratio control in charge;
-    # otherwise the size is set explicitly.
-    ratio = next(
-        (
-            r
-            for r in ASPECT_RATIOS
-            if models.size_for(record.model, r, None, None) == (p.width, p.height)
-        ),
-        None,
-    )
-    width, height = (0, 0) if ratio else (p.width, p.height)
+def retry_time(error: ResponseError):
+    """When the Space said this visitor may try again (for the quota note), or no change."""
+    if isinstance(error, QuotaExceededError) and error.wait is not None:
+        return time.time() + error.wait.total_seconds()
+    return gr.skip()
+
+
+def filled_form(
+    model: str,
+    aspect_ratio: str,
+    size: tuple[int, int] | None,
+    language: str,
+    *,
+    prompt: str | None = None,
+    negative_prompt: str | None = None,
+    steps: int | None = None,
+    guidance: float | None = None,
+    seed: int | None = None,
+) -> tuple:
+    """Updates for FORM_FIELDS: this model's controls, with the given values; None leaves
+    prompts and seed as they are and puts the model's defaults in steps and guidance. A size
+    that a preset of the aspect ratio makes keeps the ratio in charge (width and height 0)."""
+    c = models.controls(model)
+    shown_guidance = c.guidance or GUIDANCE
+    ratio = models.preset_ratio_for(c.name, *size) if size else None
+    width, height = (0, 0) if size is None or ratio else size
+    aspect_ratio = ratio or aspect_ratio
+    keep = gr.skip()
+    negative = {} if negative_prompt is None else {"value": negative_prompt}
     return (
-        p.prompt,
-        gr.update(value=p.negative_prompt, visible=c.takes_negative_prompt),
-        record.model,
-        ratio or gr.skip(),
+        keep if prompt is None else prompt,
+        gr.update(visible=c.takes_negative_prompt, **negative),
+        c.name,
+        aspect_ratio,
         width,
         height,
         gr.update(
             minimum=c.steps.minimum,
             maximum=c.steps.maximum,
-            value=p.steps if p.steps is not None else c.steps.default,
+            value=c.steps.default if steps is None else steps,
         ),
         gr.update(
             visible=c.guidance is not None,
-            minimum=guidance.minimum,
-            maximum=guidance.maximum,
-            value=p.guidance_scale if p.guidance_scale is not None else guidance.default,
+            minimum=shown_guidance.minimum,
+            maximum=shown_guidance.maximum,
+            value=shown_guidance.default if guidance is None else guidance,
         ),
-        p.seed,
-        False,
+        keep if seed is None else seed,
+        keep if seed is None else False,  # a given seed is meant to be used
         model_note(c, language),
-        size_note(record.model, ratio or "1:1", width, height, language),
+        size_note(c.name, aspect_ratio, width, height, language),
     )
+
+
+def on_reuse(
+    selected: str | None, history: list[ImageRecord], aspect_ratio: str, request: gr.Request
+):
+    language = language_of(request)
+    record = gallery_part.selected_record(history, selected, language)
+    p = record.parameters
+    try:
+        return filled_form(
+            record.model,
+            aspect_ratio,
+            (p.width, p.height),
+            language,
+            prompt=p.prompt,
+            negative_prompt=p.negative_prompt,
+            steps=p.steps,
+            guidance=p.guidance_scale,
+            seed=p.seed,
+        )
+    except BadRequestError as error:  # a model this app no longer offers
+        raise gr.Error(error_text(error, language)) from None
+
+
+def on_link(model: str, aspect_ratio: str, request: gr.Request):
+    """Fill the form from the page's URL query, if it has settings; name what is skipped."""
+    link = links.read(dict(request.query_params), model)
+    if not link.given:
+        return tuple(gr.skip() for _ in range(len(FORM_FIELDS) + 1))
+    language = language_of(request)
+    form = filled_form(
+        link.model or model,
+        link.aspect_ratio or aspect_ratio,
+        link.size,
+        language,
+        prompt=link.prompt,
+        negative_prompt=link.negative_prompt,
+        steps=link.steps,
+        guidance=link.guidance,
+        seed=link.seed,
+    )
+    if link.errors:
+        problems = " ".join(error_text(error, language) for error in link.errors)
+        status = status_line(say("from_link_skipped", language, problems=problems), error=True)
+    else:
+        status = status_line(say("from_link", language))
+    return *form, status
+
+
+# What `filled_form` fills, in its order.
+FORM_FIELDS = (
+    "prompt", "negative_prompt", "model", "aspect_ratio", "width", "height", "steps", "guidance",
+    "seed", "randomize_seed", "model_info", "size_info",
+)  # fmt: skip
 
 
 # ---- the part ----
 
 
 def build(generations: Generations, history: gr.State, *, login: bool = False) -> Single:
-    """Lay out the one-image workspace here (form, live preview, the session's gallery) and
-    wire its events, `/generate` included."""
+    """Lay out the one-image workspace here (form and quota note, live preview, the visitor's
+    gallery and history) and wire its events, `/generate` included."""
     settings = generations.settings
     with gr.Row(equal_height=False, elem_id="workspace"):
         with gr.Column(scale=2, min_width=300):
@@ -309,6 +388,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
                     )
             if login:
                 gr.LoginButton(t("login"))
+            quota = quota_part.build(history, settings, login=login)
             gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[prompt], label=t("examples"))
         with gr.Column(scale=3, min_width=300):
             live_preview = gr.Image(
@@ -319,6 +399,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
                 elem_id="live-preview",
             )
             images = gallery_part.build(history, generations.zip_dir)
+            history_part.build(history, images, settings, generations.output_dir)
 
     # Inputs and outputs of the API endpoint only: never shown. Its inputs start empty,
     # apart from the prompt's, so that a value left out takes the chosen model's default
@@ -346,7 +427,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
         [generate_button.click, prompt.submit],
         generate_handler(generations),
         inputs=[*request_inputs, history],
-        outputs=[live_preview, images.gallery, status, history],
+        outputs=[live_preview, images.gallery, status, history, quota.retry_at],
         concurrency_limit=settings.concurrency,
         concurrency_id="generate",
         show_progress="minimal",
@@ -406,16 +487,25 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
     # On a phone both stand below the form: bring the first preview and the new image to sight.
     into_view.follow(live_preview, "#live-preview img", first_only=True)
     into_view.follow(images.gallery, gallery_part.NEWEST_SELECTOR, first_only=False)
+    form = [  # in FORM_FIELDS order
+        prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed,
+        randomize_seed, model_info, size_info,
+    ]  # fmt: skip
     images.reuse_button.click(
         on_reuse,
-        inputs=[images.selected, history],
-        outputs=[
-            prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed,
-            randomize_seed, model_info, size_info,
-        ],
+        inputs=[images.selected, history, aspect_ratio],
+        outputs=form,
         api_visibility="private",
         queue=False,
-    )  # fmt: skip
+    )
+    on_page_load(
+        on_link,
+        inputs=[model, aspect_ratio],
+        outputs=[*form, status],
+        api_visibility="private",
+        queue=False,
+        show_progress="hidden",
+    )
     return Single(
         prompt=prompt,
         status=status,
