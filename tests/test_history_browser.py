@@ -141,6 +141,9 @@ def test_the_history_survives_a_reload_and_a_restart_and_outlives_its_file(
         ImageFolder(tmp_path / "gradio" / "space-canvas", max_age=0).prune()
         reload(canvas)
         canvas.wait_for_images(1, f"FLUX.1 [schnell] · seed {seed} · 1024×1024 · expired")
+        placeholder = canvas.thumbnails.first.locator("img")  # the image's place, kept
+        expect(placeholder).to_have_js_property("complete", True)
+        assert placeholder.evaluate("image => image.naturalWidth") == 512
         canvas.thumbnails.first.click()
         expect(canvas.parameters).to_have_value(re.compile(r"File: no longer kept"))
         expect(canvas.parameters).to_have_value(re.compile(rf"Seed: {seed}, Size: 1024x1024"))

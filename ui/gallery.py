@@ -8,13 +8,11 @@ browser); one whose file the app has since pruned is shown as expired, settings 
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
-from PIL import Image, ImageDraw
 
 from canvas import archive, links
 from canvas import history as history_entries
@@ -23,6 +21,10 @@ from canvas.generation import ImageRecord
 from .i18n import ENGLISH, caption, language_of, say, t
 
 NEWEST_SELECTOR = "#gallery .grid-container .thumbnail-item"  # the first is the newest
+# What stands in the gallery for an image whose file is gone: an empty frame with an
+# hourglass, no words (its caption says it in the visitor's language). A file, not an image
+# made here: Gradio would encode an image again for every gallery update (30 ms each).
+EXPIRED_IMAGE = Path(__file__).resolve().parent.parent / "assets" / "expired.png"
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Gallery:
 def items(history: list[ImageRecord], language: str = ENGLISH) -> list:
     """The gallery's value for a history, newest first; an expired image as a placeholder."""
     return [
-        (expired_image(), expired_caption(record, language))
+        (str(EXPIRED_IMAGE), expired_caption(record, language))
         if history_entries.is_expired(record)
         else (record.path, caption(record, language))
         for record in history
@@ -62,20 +64,6 @@ def details(record: ImageRecord, language: str = ENGLISH) -> str:
     else:
         file = say("file", language, name=Path(record.path).name)
     return f"{record.parameters.to_text()}\n\n{made}{file}"
-
-
-@functools.cache
-def expired_image() -> Image.Image:
-    """What stands in the gallery for an image whose file is gone: an empty frame with an
-    hourglass, no words (the caption says it in the visitor's language). Made once."""
-    image = Image.new("RGB", (512, 512), (226, 228, 236))
-    draw = ImageDraw.Draw(image)
-    colour = (150, 154, 170)
-    draw.rectangle((176, 136, 336, 148), fill=colour)
-    draw.rectangle((176, 364, 336, 376), fill=colour)
-    draw.polygon([(192, 148), (320, 148), (262, 256), (320, 364), (192, 364), (250, 256)],
-                 outline=colour, width=10)  # fmt: skip
-    return image
 
 
 def link(record: ImageRecord, language: str = ENGLISH) -> str:
