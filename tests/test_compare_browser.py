@@ -40,9 +40,10 @@ def captioned(label: str) -> re.Pattern:
 class Compare:
     """The Compare tab of one visitor's page, as a person sees it."""
 
-    def __init__(self, canvas: Canvas) -> None:
-        self.canvas, self.page = canvas, canvas.page
-        self.page.get_by_role("tab", name="Compare").click()
+    def __init__(self, canvas: Canvas, name: str = "Compare") -> None:
+        """`name`: the tab's and its button's, in the page's language."""
+        self.canvas, self.page, self.name = canvas, canvas.page, name
+        self.page.get_by_role("tab", name=name).click()
         expect(self.prompt).to_be_visible()
 
     @property
@@ -51,7 +52,7 @@ class Compare:
 
     @property
     def run_button(self) -> Locator:
-        return self.page.get_by_role("button", name="Compare", exact=True)
+        return self.page.get_by_role("button", name=self.name, exact=True)
 
     @property
     def stop_button(self) -> Locator:
@@ -125,6 +126,36 @@ def test_two_models_side_by_side_each_show_their_labelled_image(visit, emulators
     # Both joined the session's images.
     canvas.page.get_by_role("tab", name="Create").click()
     canvas.wait_for_images(2)
+
+
+def test_a_russian_visitor_reads_the_cost_the_cells_and_the_status_in_russian(visit, emulators):
+    controls(emulators, StabilityAI_SD35Large).inject("quota")
+    canvas = visit(locale="ru-RU")
+    tab = Compare(canvas, name="Сравнить")
+    # The first note, for the models ticked at first, then one for the models chosen.
+    expect(tab.cost).to_have_text(
+        "Этот запуск занимает 120 с GPU из вашей дневной квоты ZeroGPU (FLUX.1 [schnell] 60 с, "
+        "Z-Image Turbo 60 с): в пределах дневной квоты даже без аккаунта (2 мин)."
+    )
+    tab.choose("FLUX.1 [schnell]", "Stable Diffusion 3.5 Large")
+    expect(tab.cost).to_contain_text("занимает 125 с GPU")
+    expect(tab.cost).to_contain_text(
+        "больше дневной квоты без аккаунта (2 мин); в пределах квоты с бесплатным аккаунтом"
+    )
+    canvas.shot("chosen-ru")
+    tab.run("Маяк на скале в сумерках")
+
+    caption = re.compile(r"^\s*FLUX\.1 \[schnell\] · зерно \d+ · 1024×1024 · \d+\.\d с\s*$")
+    tab.wait_for_caption(0, text=caption)
+    expect(tab.caption(1)).to_contain_text("квота GPU на этом Space исчерпана", timeout=RUN)
+    expect(tab.status).to_have_text(
+        re.compile(r"^\s*Готово: 1 из 2 изображений; не удалось: 1 \(см\. ячейки\)\.\s*$"),
+        timeout=RUN,
+    )
+    for shown in (tab.cost, tab.status, canvas.page.locator("#compare-cells")):
+        for english in ("GPU seconds", "Done", "seed", "quota", "Waiting", re.compile(r"\d s\b")):
+            expect(shown).not_to_contain_text(english)
+    canvas.shot("done-ru")
 
 
 def test_a_quota_error_stays_in_its_cell_while_the_other_image_arrives(visit, emulators):

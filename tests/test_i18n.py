@@ -40,8 +40,8 @@ MODEL_NAMES = {
     for e in providers.registry.entries()
     for name in (plain(e.provider.display_name), e.provider.display_name)
 }
-# Known gaps, each to be worded in ui/i18n.py: compare's cost note is made in English.
-NOT_YET_RUSSIAN = {"compare-cost"}
+# Known gaps, each to be worded in ui/i18n.py (none now).
+NOT_YET_RUSSIAN: set[str] = set()
 
 
 def fields(text: str) -> set[str]:

@@ -19,9 +19,9 @@ from canvas.generation import ImageRecord
 from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError
 
 from . import gallery as gallery_part
-from . import tools
-from .generations import Generations
-from .i18n import ENGLISH, say, t
+from . import i18n, tools
+from .generations import Generations, refusal
+from .i18n import ENGLISH, count, error_text, frame_text, language_of, say, t, tier_name
 from .text import no_markup, plain, status_line
 
 # The parameters of /compare, in order (for a raw REST call's count check).
@@ -29,72 +29,73 @@ PARAMETERS = (
     "prompt", "models", "images_per_model", "negative_prompt", "aspect_ratio", "width",
     "height", "num_inference_steps", "guidance_scale", "seed", "randomize_seed",
 )  # fmt: skip
-WAITING = "Waiting to start…"
-STOPPED = "Stopped."
-CELL_STOPPED = "Stopped."
-CHOOSE_MODELS = "Choose one model for several images, or two to four to compare."
-TOO_MANY_MODELS = f"Choose at most {compare.MAX_MODELS} models."
-UNKNOWN_COST = "Cost: choose the models first."
-NO_IMAGE = "The Spaces finished without an image."
 
 
-def running_line(images: int, columns: int) -> str:
-    what = "model" if columns == 1 else "models"
-    return f"Making {images} image{'s' if images != 1 else ''} on {columns} {what}…"
+def running_line(images: int, columns: int, language: str) -> str:
+    return say(
+        "compare_running",
+        language,
+        images=count("images_count", images, language),
+        models=count("models_count", columns, language),
+    )
 
 
-def done_line(made: int, planned: int) -> str:
+def done_line(made: int, planned: int, language: str) -> str:
     failed = planned - made
-    text = f"Done: {made} of {planned} image{'s' if planned != 1 else ''}"
-    return text + (f"; {failed} could not be made (see its cell)." if failed else ".")
+    rest = say("compare_failed", language, failed=failed) if failed else "."
+    return say("compare_done", language, made=made, images=count("images_of", planned, language),
+               failed=rest)  # fmt: skip
 
 
-def minutes(seconds: int) -> str:
-    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+def quota_time(seconds: int, language: str) -> str:
+    if seconds % 60 == 0:
+        return say("quota_minutes", language, n=seconds // 60)
+    return say("quota_seconds", language, n=seconds)
 
 
-def cost_note(chosen: list[str] | None, images: float | None) -> str:
+def cost_note(chosen: list[str] | None, images: float | None, language: str) -> str:
     """What the run reserves of the visitor's daily ZeroGPU quota, before it starts."""
     chosen = list(chosen or [])
     if not chosen:
-        return UNKNOWN_COST
+        return say("cost_unknown", language)
     if len(chosen) > compare.MAX_MODELS:
-        return TOO_MANY_MODELS
+        return say("cost_too_many", language, limit=compare.MAX_MODELS)
     try:
         cost = quota.cost(chosen, compare.images_per_model(images or 1))
     except BadRequestError as error:
-        return status_line(error.message, error=True)
+        return status_line(error_text(error, language), error=True)
     parts = ", ".join(
-        f"{m.label} {m.images} × {m.seconds_per_image} s"
+        say("cost_part_images", language, model=m.label, images=m.images,
+            seconds=m.seconds_per_image)
         if m.images > 1
-        else f"{m.label} {m.seconds_per_image} s"
+        else say("cost_part", language, model=m.label, seconds=m.seconds_per_image)
         for m in cost.models
-    )
+    )  # fmt: skip
+
+    def tier(t: quota.Tier) -> dict:
+        return {"tier": tier_name(t.name, language), "quota": quota_time(t.daily_seconds, language)}
+
     fits = cost.fits()
     first = quota.TIERS[0]
     if fits and fits[0] is first:
-        verdict = f"within a day's quota even {first.name} ({minutes(first.daily_seconds)})"
+        verdict = say("cost_within", language, **tier(first))
     elif fits:
-        verdict = (
-            f"more than a day's quota {first.name} ({minutes(first.daily_seconds)}); "
-            f"within it {fits[0].name} ({minutes(fits[0].daily_seconds)})"
-        )
+        within = tier(fits[0])
+        verdict = say("cost_within_other", language, **tier(first), fits=within["tier"],
+                      fits_quota=within["quota"])  # fmt: skip
     else:
-        last = quota.TIERS[-1]
-        verdict = f"more than a day's quota even {last.name} ({minutes(last.daily_seconds)})"
-    return plain(
-        f"This run reserves {cost.seconds} GPU seconds of your daily ZeroGPU quota ({parts}): "
-        f"{verdict}."
-    )
+        verdict = say("cost_beyond", language, **tier(quota.TIERS[-1]))
+    return plain(say("cost", language, seconds=cost.seconds, parts=parts, verdict=verdict))
 
 
-def caption(update: CellUpdate) -> str:
+def caption(update: CellUpdate, language: str) -> str:
     if update.error is not None:
-        return status_line(update.error.message, error=True)
+        return status_line(error_text(update.error, language), error=True)
     record = update.record
     if record is not None:
-        return plain(f"{record.caption} · {update.seconds:.1f} s")
-    return status_line(update.frame.status)
+        text = i18n.caption(record, language)
+        return plain(say("cell_caption", language, caption=text, seconds=f"{update.seconds:.1f}"))
+    return status_line(frame_text(update.frame, language))
 
 
 @dataclass(frozen=True)
@@ -166,13 +167,13 @@ class Cells:
                 out[slot.box] = gr.update(visible=i < count)
         return out
 
-    def cleared(self, cells: list[Cell]) -> dict:
+    def cleared(self, cells: list[Cell], language: str) -> dict:
         """Every planned cell emptied, waiting to start."""
         out = {}
         for cell in cells:
             slot = self.slot(cell)
             out[slot.image] = None
-            out[slot.caption] = WAITING
+            out[slot.caption] = say("compare_waiting", language)
         return out
 
 
@@ -183,11 +184,15 @@ def _label(name: str) -> str:
         return name
 
 
-def plan_or_error(run: Run) -> list[Cell]:
+def plan_or_error(
+    run: Run, request: gr.Request | None = None, language: str = ENGLISH
+) -> list[Cell]:
     try:
         return compare.plan(run)
     except BadRequestError as error:
-        raise gr.Error(no_markup(error.message), title=say("input_error_title", ENGLISH)) from None
+        raise refusal(
+            error, title="input_error_title", request=request, language=language
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -221,6 +226,7 @@ def compare_handler(
         oauth_token: gr.OAuthToken | None = None,
     ):
         """Run every cell at once; each shows its own progress, then its image or error."""
+        language = language_of(request)
         run = Run(
             prompt=prompt if prompt is not None else "",
             models=list(chosen or []),
@@ -230,22 +236,22 @@ def compare_handler(
             seed=seed,
             randomize_seed=randomize_seed,
         )
-        cells = plan_or_error(run)
-        count = max(c.image for c in cells) + 1
+        cells = plan_or_error(run, request, language)
+        images = max(c.image for c in cells) + 1
         columns = max(c.column for c in cells) + 1
-        state = RunState(planned=tuple(c.index for c in cells), images_per_model=count)
+        state = RunState(planned=tuple(c.index for c in cells), images_per_model=images)
         history = list(history or [])
         yield {
-            **cells_ui.cleared(cells),
-            status: status_line(running_line(len(cells), columns)),
+            **cells_ui.cleared(cells, language),
+            status: status_line(running_line(len(cells), columns, language)),
             download: gr.update(value=None, visible=False),
             run_state: state,
         }
-        async for batch in generations.cells(cells, request, oauth_token):
+        async for batch in generations.cells(cells, request, oauth_token, language=language):
             out = {}
             for update in batch:  # one page update for all that arrived together
                 slot = cells_ui.slot(update.cell)
-                out[slot.caption] = caption(update)
+                out[slot.caption] = caption(update, language)
                 if update.frame is not None and update.frame.preview is not None:
                     out[slot.image] = update.frame.preview
                 if update.error is not None:
@@ -260,7 +266,7 @@ def compare_handler(
                     out[run_state] = state
             yield out
         yield {
-            status: status_line(done_line(len(state.records), len(cells))),
+            status: status_line(done_line(len(state.records), len(cells), language)),
             download: _download(generations, state),
         }
 
@@ -281,15 +287,16 @@ def stop_handler(
     status: gr.Markdown,
     download: gr.DownloadButton,
 ):
-    def on_stop(state: RunState | None):
+    def on_stop(state: RunState | None, request: gr.Request):
         """Cells still running say so; what finished stays, and can be downloaded."""
         state = state or RunState()
-        out = {status: status_line(STOPPED), download: _download(generations, state)}
+        stopped = say("stopped", language_of(request))
+        out = {status: status_line(stopped), download: _download(generations, state)}
         for index in state.planned:
             if index not in state.ended:
                 slot = cells_ui.slot_at(index, state.images_per_model)
                 out[slot.image] = None
-                out[slot.caption] = CELL_STOPPED
+                out[slot.caption] = stopped
         return out
 
     return on_stop
@@ -344,7 +351,8 @@ def compare_api_handler(generations: Generations):
             results.append(result)
         if not images:
             reasons = " ".join(f"{r['label']}: {r['error']}" for r in results)
-            raise gr.Error(no_markup(f"{NO_IMAGE} {reasons}"), title="No image was made")
+            message = f"{say('no_images', ENGLISH)} {reasons}"  # an API's error: in English
+            raise gr.Error(no_markup(message), title=say("no_images_title", ENGLISH))
         return images, results
 
     return tools.document(
@@ -379,7 +387,13 @@ def build(generations: Generations, history: gr.State, session_gallery: gr.Galle
                 )
                 stop_button = gr.Button(t("stop"), variant="stop", scale=1, elem_id="compare-stop")
             status = gr.Markdown("", elem_id="compare-status")
-            cost = gr.Markdown(cost_note(default_models, 1), elem_id="compare-cost")
+            # Worded at start-up in both languages; the browser shows its own.
+            first_cost = i18n.startup_text(
+                "compare_cost_first",
+                cost_note(default_models, 1, ENGLISH),
+                cost_note(default_models, 1, i18n.RUSSIAN),
+            )
+            cost = gr.Markdown(first_cost, elem_id="compare-cost")
             download = gr.DownloadButton(
                 t("download_all"), visible=False, elem_id="compare-download"
             )
@@ -481,9 +495,16 @@ def build(generations: Generations, history: gr.State, session_gallery: gr.Galle
         api_visibility="private",
         show_progress="hidden",
     )
+
+    def on_choice(chosen: list[str], images: float, request: gr.Request) -> dict:
+        return {
+            **cells_ui.layout(chosen, images),
+            cost: cost_note(chosen, images, language_of(request)),
+        }
+
     gr.on(
         [chosen.change, images.change],
-        lambda c, n: {**cells_ui.layout(c, n), cost: cost_note(c, n)},
+        on_choice,
         inputs=[chosen, images],
         outputs=[*cells_ui.components(), cost],
         api_visibility="private",

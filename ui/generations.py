@@ -145,6 +145,7 @@ class Generations:
         oauth_token: gr.OAuthToken | None,
         *,
         previews: bool = True,
+        language: str = ENGLISH,
     ):
         """A run's cell updates, for this visitor, within their fair share: the run is
         admitted or refused at once, in words; its cells then take the visitor's slots,
@@ -162,6 +163,6 @@ class Generations:
                 ):
                     yield batch
         except VisitorBusyError as error:
-            raise refusal(error, title="busy_title", request=request) from None
+            raise refusal(error, title="busy_title", request=request, language=language) from None
         finally:
             self.files.maybe_prune_in_background()

@@ -71,6 +71,41 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "random_seeds": ("Random seeds", "Случайные зёрна"),
     "image": ("Image", "Изображение"),
+    # Compare's status lines and cost note. A count's forms are split by "|": English one,
+    # other; Russian one, few, many (`count`).
+    "images_count": ("{n} image|{n} images", "{n} изображение|{n} изображения|{n} изображений"),
+    "images_of": ("{n} image|{n} images", "{n} изображения|{n} изображений|{n} изображений"),
+    "models_count": ("{n} model|{n} models", "{n} модель|{n} модели|{n} моделей"),
+    "compare_waiting": ("Waiting to start…", "Ожидание запуска…"),
+    "compare_running": ("Making {images} on {models}…", "Создаю {images}, в работе {models}…"),
+    "compare_done": ("Done: {made} of {images}{failed}", "Готово: {made} из {images}{failed}"),
+    "compare_failed": (
+        "; {failed} could not be made (see its cell).",
+        "; не удалось: {failed} (см. ячейки).",
+    ),
+    "cell_caption": ("{caption} · {seconds} s", "{caption} · {seconds} с"),
+    "cost_unknown": ("Cost: choose the models first.", "Стоимость: сначала выберите модели."),
+    "cost_too_many": ("Choose at most {limit} models.", "Выберите не больше {limit} моделей."),
+    "cost": (
+        "This run reserves {seconds} GPU seconds of your daily ZeroGPU quota ({parts}): {verdict}.",
+        "Этот запуск занимает {seconds} с GPU из вашей дневной квоты ZeroGPU ({parts}): {verdict}.",
+    ),
+    "cost_part": ("{model} {seconds} s", "{model} {seconds} с"),
+    "cost_part_images": ("{model} {images} × {seconds} s", "{model} {images} × {seconds} с"),
+    "cost_within": (
+        "within a day's quota even {tier} ({quota})",
+        "в пределах дневной квоты даже {tier} ({quota})",
+    ),
+    "cost_within_other": (
+        "more than a day's quota {tier} ({quota}); within it {fits} ({fits_quota})",
+        "больше дневной квоты {tier} ({quota}); в пределах квоты {fits} ({fits_quota})",
+    ),
+    "cost_beyond": (
+        "more than a day's quota even {tier} ({quota})",
+        "больше дневной квоты даже {tier} ({quota})",
+    ),
+    "quota_minutes": ("{n} min", "{n} мин"),
+    "quota_seconds": ("{n} s", "{n} с"),
     "prompt_placeholder": (
         "Describe the image, then press Enter",
         "Опишите изображение и нажмите Enter",
@@ -157,6 +192,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Сначала выберите изображение в галерее.",
     ),
     "no_image": ("The Space finished without an image.", "Space завершил работу без изображения."),
+    "no_images": (
+        "The Spaces finished without an image.",
+        "Spaces завершили работу без изображения.",
+    ),
+    "no_images_title": ("No image was made", "Ни одно изображение не создано"),
 }
 
 # Provider errors, by class (first match wins) and, for bad input, by reason: Russian only
@@ -223,6 +263,8 @@ FIELDS_RU = {
     "guidance_scale": "Следование запросу (guidance)",
     "seed": "Зерно (seed)",
     "randomize_seed": "Случайное зерно",
+    "models": "Модели",
+    "images_per_model": "Изображений на модель",
 }
 
 # ---- the visitor's history, links and quota estimate (ui/history.py, ui/quota.py) ----
@@ -399,6 +441,38 @@ def _field(name: str | None) -> str:
 
 def _number(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# The daily quota tiers (canvas/quota.py), by their English name.
+TIERS_RU = {
+    "without an account": "без аккаунта",
+    "with a free account": "с бесплатным аккаунтом",
+    "with PRO or Team": "с PRO или Team",
+    "with Enterprise": "с Enterprise",
+}
+
+
+def tier_name(name: str, language: str) -> str:
+    return TIERS_RU.get(name, name) if language == RUSSIAN else name
+
+
+def count(key: str, n: int, language: str) -> str:
+    """A number with its noun in the right form: `key`'s forms are split by "|"."""
+    forms = say(key, language, n=n).split("|")
+    if language != RUSSIAN:
+        return forms[0 if n == 1 else 1]
+    if n % 10 == 1 and n % 100 != 11:
+        return forms[0]
+    return forms[1 if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else 2]
+
+
+def startup_text(key: str, english: str, russian: str) -> gr.i18n.I18nData:
+    """A page text worded at start-up from the declarations (as the first cost note is):
+    added to the page's translations under `key`, shown in the browser's language."""
+    PAGE[key] = (english, russian)
+    I18N.translations[ENGLISH][key] = english
+    I18N.translations[RUSSIAN][key] = russian
+    return t(key)
 
 
 # Each provider error class and its Russian text (the first that matches wins).
