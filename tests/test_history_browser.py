@@ -178,6 +178,8 @@ def test_clear_history_empties_it_for_good_and_a_new_browser_starts_empty(
     reload(canvas)
     expect(canvas.generate_button).to_be_enabled()
     expect(canvas.captions).to_have_count(0)
+    # The empty gallery shows your images to come; it offers no upload (the app takes none).
+    expect(canvas.page.locator("#gallery input[type=file]")).to_have_count(0)
     # Clearing the history does not make the day's GPU use disappear.
     expect(reserved_seconds(canvas)).to_have_text("120")
 

@@ -132,6 +132,8 @@ def build(history: gr.State, zip_dir: Path) -> Gallery:
         height="auto",
         object_fit="contain",
         buttons=["download", "fullscreen"],
+        # Shows what was made: left to Gradio 6.31, an empty gallery offers an upload.
+        interactive=False,
         elem_id="gallery",
     )
     selected = gr.State(None)
