@@ -228,3 +228,16 @@ def test_the_language_is_the_most_wanted_one_the_page_has(header, language):
     request = type("Request", (), {"headers": {"accept-language": header}})()
     assert i18n.language_of(request) == language
     assert i18n.language_of(None) == "en"
+
+
+def test_compares_words_have_russian_for_every_quota_tier_and_count():
+    from canvas import quota
+
+    assert {tier.name for tier in quota.TIERS} <= set(i18n.TIERS_RU)
+    counts = [i18n.count("images_count", n, "ru") for n in (1, 2, 5, 11, 21, 22)]
+    assert counts == [
+        "1 изображение", "2 изображения", "5 изображений", "11 изображений", "21 изображение",
+        "22 изображения",
+    ]  # fmt: skip
+    assert i18n.count("images_count", 1, "en") == "1 image"
+    assert i18n.count("models_count", 3, "en") == "3 models"
