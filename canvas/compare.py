@@ -90,12 +90,20 @@ def model_names(models: Any) -> list[str]:
     if isinstance(models, str):  # "flux-dev, sd-3.5" from an API caller
         models = [part for part in (p.strip() for p in models.split(",")) if part]
     if not isinstance(models, Sequence) or not all(isinstance(m, str) for m in models):
-        raise BadRequestError("models must be a list of model names.", field="models")
+        raise BadRequestError(
+            "models must be a list of model names.", field="models", reason="models_list"
+        )
     if not models:
-        raise BadRequestError("models is empty: choose at least one model.", field="models")
+        raise BadRequestError(
+            "models is empty: choose at least one model.", field="models", reason="models_empty"
+        )
     if len(models) > MAX_MODELS:
         raise BadRequestError(
-            f"models: choose at most {MAX_MODELS}, not {len(models)}.", field="models"
+            f"models: choose at most {MAX_MODELS}, not {len(models)}.",
+            field="models",
+            reason="models_too_many",
+            limit=MAX_MODELS,
+            value=len(models),
         )
     names: list[str] = []
     for model in models:
@@ -103,7 +111,10 @@ def model_names(models: Any) -> list[str]:
         name = providers.registry.name_of(provider)
         if name in names:
             raise BadRequestError(
-                f"models: {provider.display_name} is chosen twice.", field="models"
+                f"models: {provider.display_name} is chosen twice.",
+                field="models",
+                reason="models_twice",
+                model=provider.display_name,
             )
         names.append(name)
     return names
@@ -144,7 +155,10 @@ def plan(run: Run, *, rng: random.Random | None = None) -> list[Cell]:
                 generation.resolve(request)
             except BadRequestError as error:  # a bound of this model: say which
                 message = f"{provider.display_name}: {error.message}"
-                raise BadRequestError(message, field=error.field) from None
+                # The reason and values stay, for a page that words it in another language.
+                raise BadRequestError(
+                    message, field=error.field, reason=error.reason, **error.values
+                ) from None
             cells.append(
                 Cell(
                     index=m * count + i,

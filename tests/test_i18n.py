@@ -173,7 +173,7 @@ def test_every_provider_error_class_has_its_own_russian():
 def test_every_reason_for_bad_input_has_russian_with_its_fields():
     # Every `reason="..."` a provider gives a BadRequestError.
     reasons = set()
-    for path in (ROOT / "providers").glob("*.py"):
+    for path in [*(ROOT / "providers").glob("*.py"), *(ROOT / "canvas").glob("*.py")]:
         reasons |= set(re.findall(r'reason="(\w+)"', path.read_text()))
     assert reasons, "no reasons found: has BadRequestError changed?"
     assert reasons <= set(i18n.ERRORS_RU), reasons - set(i18n.ERRORS_RU)
@@ -241,3 +241,32 @@ def test_compares_words_have_russian_for_every_quota_tier_and_count():
     ]  # fmt: skip
     assert i18n.count("images_count", 1, "en") == "1 image"
     assert i18n.count("models_count", 3, "en") == "3 models"
+
+
+@pytest.mark.parametrize(
+    ("models", "russian"),
+    [
+        ([], "Модели не выбраны: выберите хотя бы одну."),
+        (["flux-dev"] * 2, "Модель FLUX.1 [dev] выбрана дважды."),
+        (["flux-dev", "sd-3.5-large", "flux-schnell", "z-image-turbo", "qwen-image-fast"],
+         "Моделей выбрано 5, а можно не больше 4."),
+    ],
+)  # fmt: skip
+def test_a_bad_choice_of_models_for_compare_reads_in_russian(models, russian):
+    from canvas import compare
+
+    with pytest.raises(BadRequestError) as caught:
+        compare.plan(compare.Run(prompt="a fox", models=models))
+    assert i18n.error_text(caught.value, "ru") == russian
+
+
+def test_a_models_own_bound_in_compare_keeps_its_russian_wording():
+    from canvas import compare
+
+    run = compare.Run(prompt="a fox", models=["flux-dev", "sd-3.5-large"], guidance_scale=9)
+    with pytest.raises(BadRequestError) as caught:
+        compare.plan(run)
+    assert "Stable Diffusion 3.5 Large" in caught.value.message  # the API names the model
+    assert i18n.error_text(caught.value, "ru") == (
+        "Следование запросу (guidance): значение должно быть от 0 до 7.5, а не 9."
+    )
