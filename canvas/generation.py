@@ -27,6 +27,7 @@ from providers import (
     ResponseError,
     SpaceProvider,
 )
+from providers.images import open_checked
 
 from .pnginfo import GenerationParameters, save_png
 
@@ -160,6 +161,7 @@ async def _run(
         timeout=timeout,
         progress=True,
         previews=previews,
+        decode_final=False,  # decoded once, here, for the PNG (see _save)
     ):
         if isinstance(item, ProgressUpdate):
             yield Frame(status=item.describe(), kind="progress", facts={"progress": item})
@@ -198,7 +200,13 @@ def _save(
         space=provider.spec.space_id,
     )
     image_id = uuid.uuid4().hex
-    path = save_png(image.path, output_dir / download_name(parameters, image_id), parameters)
+    target = output_dir / download_name(parameters, image_id)
+    try:
+        # The final image's one decode, which is also its check: a broken one is named here.
+        with open_checked(image.path, decode=True) as decoded:
+            path = save_png(decoded, target, parameters)
+    except ResponseError as error:
+        raise error.naming(provider.display_name) from None
     return ImageRecord(
         id=image_id,
         path=str(path),

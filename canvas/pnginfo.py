@@ -71,8 +71,11 @@ class GenerationParameters:
         )
 
 
-def save_png(source: str | Path, target: Path, parameters: GenerationParameters) -> Path:
-    """Write `source` as a PNG carrying `parameters`: the one encode of a final image.
+def save_png(
+    source: str | Path | Image.Image, target: Path, parameters: GenerationParameters
+) -> Path:
+    """Write `source` (a file, or an opened image) as a PNG carrying `parameters`: the one
+    encode of a final image.
 
     compress_level=1: a 1024x1024 image encodes several times faster than at the default 6,
     for files about a quarter larger; this encode sits on every user's wait.
@@ -81,8 +84,11 @@ def save_png(source: str | Path, target: Path, parameters: GenerationParameters)
     info.add_text(CHUNK, parameters.to_text())
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")
-    with Image.open(source) as image:
-        image.save(partial, format="PNG", pnginfo=info, compress_level=1)
+    if isinstance(source, Image.Image):
+        source.save(partial, format="PNG", pnginfo=info, compress_level=1)
+    else:
+        with Image.open(source) as image:
+            image.save(partial, format="PNG", pnginfo=info, compress_level=1)
     partial.replace(target)
     return target
 

@@ -297,10 +297,16 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         timeout: float | None = None,
         progress: bool = False,
         previews: bool = True,
+        decode_final: bool = True,
         **request: Any,
     ) -> AsyncIterator[ImagePreview | ImageResponse | ProgressUpdate]:
         """The job's previews (if `previews`; unwanted ones are not even downloaded), then
-        the final image; with `progress`, the Space's queue and step updates too."""
+        the final image; with `progress`, the Space's queue and step updates too.
+
+        The final image is decoded in full to catch a broken one, unless `decode_final` is
+        False: for a caller that decodes it anyway (to re-encode it) through
+        `images.open_checked`, which reports a broken image the same way. Only its header is
+        checked here then."""
         model = cls.get_model(model)
         # Other keywords gpt4free callers pass (stream, n, response_format...) are ignored.
         fields = {k: v for k, v in request.items() if k in REQUEST_FIELDS}
@@ -309,7 +315,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         clients, fetcher = RUNTIME.clients, RUNTIME.fetcher
         # One deadline for everything the job waits on, downloads included.
         deadline = Deadline(timeout or clients.timeouts.total)
-        results = _Results(cls, model, arguments, fetcher, headers)
+        results = _Results(cls, model, arguments, fetcher, headers, decode_final=decode_final)
 
         def live_arguments(client) -> dict[str, Any]:
             # Checked again against the live API the Client fetched: live bounds win, and a
@@ -354,8 +360,11 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
 class _Results:
     """Turns the Space's outputs into our responses, fetching each image once."""
 
-    def __init__(self, provider, model, arguments, fetcher: ImageFetcher, headers):
+    def __init__(
+        self, provider, model, arguments, fetcher: ImageFetcher, headers, *, decode_final: bool
+    ):
         self.provider = provider
+        self.decode_final = decode_final
         self.model = model
         self.arguments = arguments
         self.fetcher = fetcher
@@ -383,10 +392,10 @@ class _Results:
         self.previews += 1
 
     async def prefetch(self, output: JobOutput) -> None:
-        await self._fetch(output, full_check=True)
+        await self._fetch(output, full_check=self.decode_final)
 
     async def final(self, output: JobOutput) -> ImageResponse:
-        image = await self._fetch(output, full_check=True)
+        image = await self._fetch(output, full_check=self.decode_final)
         return ImageResponse(**self._fields(image, output))
 
     async def _fetch(self, output: JobOutput, *, full_check: bool) -> LocalImage:

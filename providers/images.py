@@ -7,10 +7,12 @@ decompression bomb is refused without being decoded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,20 +120,17 @@ class ImageFetcher:
 
 def check_image(path: Path, *, full_check: bool) -> tuple[int, int, str]:
     """(width, height, suffix) of a sane image file, or MalformedOutputError."""
+    with open_checked(path, decode=full_check) as image:
+        return image.width, image.height, IMAGE_FORMATS[image.format]
+
+
+@contextlib.contextmanager
+def open_checked(path: str | Path, *, decode: bool) -> Iterator[Image.Image]:
+    """The image file opened, its header checked and, with `decode`, its pixels decoded (to
+    catch truncation); MalformedOutputError otherwise. For a caller that decodes the image
+    anyway (to re-encode it), the one decode: errors of the caller's own block are its own."""
     try:
-        with Image.open(path) as image:
-            # Image.open reads only the header: dimensions are known before any decode.
-            width, height = image.size
-            if image.format not in IMAGE_FORMATS:
-                raise MalformedOutputError(f"the Space returned a {image.format} file")
-            if not (0 < width <= MAX_IMAGE_SIDE and 0 < height <= MAX_IMAGE_SIDE):
-                raise MalformedOutputError(
-                    f"the Space returned an image of {width}x{height} pixels, larger than any "
-                    "it makes; refused without decoding it"
-                )
-            if full_check:
-                image.load()
-            return width, height, IMAGE_FORMATS[image.format]
+        image = Image.open(path)  # reads only the header: dimensions before any decode
     except Image.DecompressionBombError as error:
         # Raised by Image.open itself from the header, before any pixel is decoded.
         raise MalformedOutputError(
@@ -140,8 +139,27 @@ def check_image(path: Path, *, full_check: bool) -> tuple[int, int, str]:
     except UnidentifiedImageError as error:
         raise MalformedOutputError("the Space returned a file that is not an image") from error
     except (OSError, SyntaxError, ValueError) as error:
-        # Pillow reports truncated or corrupt data as OSError/SyntaxError.
-        raise MalformedOutputError(f"the Space returned a broken image ({error})") from error
+        raise _broken(error) from error
+    with image:
+        width, height = image.size
+        if image.format not in IMAGE_FORMATS:
+            raise MalformedOutputError(f"the Space returned a {image.format} file")
+        if not (0 < width <= MAX_IMAGE_SIDE and 0 < height <= MAX_IMAGE_SIDE):
+            raise MalformedOutputError(
+                f"the Space returned an image of {width}x{height} pixels, larger than any "
+                "it makes; refused without decoding it"
+            )
+        if decode:
+            try:
+                image.load()
+            except (OSError, SyntaxError, ValueError) as error:
+                raise _broken(error) from error
+        yield image
+
+
+def _broken(error: Exception) -> MalformedOutputError:
+    # Pillow reports truncated or corrupt data as OSError/SyntaxError.
+    return MalformedOutputError(f"the Space returned a broken image ({error})")
 
 
 def _same_origin(url: str, origin: str) -> bool:
