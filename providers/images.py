@@ -89,27 +89,37 @@ class ImageFetcher:
         return LocalImage(path=str(final), url=url, width=width, height=height)
 
     def _download(self, url: str, target: Path, headers: dict[str, str]) -> None:
-        received = 0
         try:
-            with (
-                self._http().stream("GET", url, headers=headers) as response,
-                open(target, "wb") as out,
-            ):
-                if response.status_code != 200:
-                    raise SpaceUnavailableError(
-                        f"the Space did not serve its image (HTTP {response.status_code})"
-                    )
-                for chunk in response.iter_bytes(64 * 1024):
-                    received += len(chunk)
-                    if received > MAX_IMAGE_BYTES:
-                        raise MalformedOutputError(
-                            f"the Space's image is larger than {MAX_IMAGE_BYTES // 2**20} MiB"
-                        )
-                    out.write(chunk)
+            try:
+                self._download_once(url, target, headers)
+            except httpx.RemoteProtocolError:
+                if target.exists() and target.stat().st_size:
+                    raise  # cut off mid-image: not a stale connection
+                # A kept-alive connection that the server closed just as it was reused (a
+                # server's idle timeout can match the pool's): once more, on a new one.
+                self._download_once(url, target, headers)
         except httpx.TimeoutException as error:
             raise UpstreamTimeoutError("the Space took too long to send its image") from error
         except httpx.HTTPError as error:
             raise SpaceUnavailableError(f"the image download failed: {error}") from error
+
+    def _download_once(self, url: str, target: Path, headers: dict[str, str]) -> None:
+        received = 0
+        with (
+            self._http().stream("GET", url, headers=headers) as response,
+            open(target, "wb") as out,
+        ):
+            if response.status_code != 200:
+                raise SpaceUnavailableError(
+                    f"the Space did not serve its image (HTTP {response.status_code})"
+                )
+            for chunk in response.iter_bytes(64 * 1024):
+                received += len(chunk)
+                if received > MAX_IMAGE_BYTES:
+                    raise MalformedOutputError(
+                        f"the Space's image is larger than {MAX_IMAGE_BYTES // 2**20} MiB"
+                    )
+                out.write(chunk)
 
     def close(self) -> None:
         with self._lock:
