@@ -3,10 +3,12 @@
     python bench/benchmark.py           # the full run (minutes); writes docs/PERFORMANCE.md
     python bench/benchmark.py --quick   # few runs: a smoke test of the benchmark itself
 
-Sections: overhead against a direct gradio_client call, scaling with simultaneous users,
-start-up, image work per generation, memory and threads over many generations, and ours
-against g4f's own SD 3.5 provider (first call and steady state). Everything
-talks to 127.0.0.1 only and stops by itself.
+Sections: overhead against a direct gradio_client call (the providers' WakingClient, and a
+stock gradio_client caller), scaling with simultaneous users (one app process, and two),
+the page's time to interactive against a bare Gradio page, start-up, memory and threads
+over many generations, and ours against g4f's own SD 3.5 provider (first call and steady
+state). Each figure that has a target is printed against it at the end. Everything talks
+to 127.0.0.1 only and stops by itself.
 """
 
 from __future__ import annotations
@@ -37,6 +39,18 @@ from tests.helpers import emulator_for, visitor  # noqa: E402
 STREAMING = providers.BlackForestLabs_Flux1Dev  # previews: one per step
 SINGLE = providers.BlackForestLabs_Flux1Schnell  # no previews
 CLIENT_IDLE = 5  # seconds an idle upstream Client is kept, in the memory section's app
+STOCK_JOB = 0.5  # seconds: the upstream job of the stock-client comparison
+# Targets (docs/PERFORMANCE.md): what the app may add, or a ratio to its reference.
+STOCK_OVERHEAD_TARGET = 0.050  # seconds over a stock gradio_client calling the Space
+USERS_RATIO_TARGET = 1.5  # 64 users at once against one user's time
+PAGE_RATIO_TARGET = 1.2  # the page's time to interactive against a bare Gradio page
+TARGETS: list[str] = []  # "figure against target" lines, printed at the end
+
+
+def against(what: str, value: str, met: bool, target: str) -> None:
+    line = f"- {what}: {value}, target {target}: {'met' if met else 'MISSED'}"
+    TARGETS.append(line)
+    print(line, flush=True)
 
 
 # ---- sections ---------------------------------------------------------------------------------
@@ -72,6 +86,53 @@ def overhead(app: AppProcess, emulators: dict, runs: int) -> list[str]:
             rows.append("| " + " | ".join(row) + " |")
             print(rows[-1], flush=True)
     return rows
+
+
+def stock_overhead(app: AppProcess, emulators: dict, runs: int) -> list[str]:
+    """What an API user with a stock gradio_client sees (bench/stock_calls.py, a process of
+    its own): the same caller straight to the Space, and through the app's `/generate`."""
+    emulator = emulator_for(emulators, SINGLE)
+    emulator.controls.reset()
+    emulator.controls.set_latency(STOCK_JOB)
+    finished = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "stock_calls.py"), app.url, emulator.url,
+         providers.registry.name_of(SINGLE), str(runs)],
+        check=True, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    times = json.loads(finished.stdout)
+    added = median(times["app"]) - median(times["direct"])
+    against(
+        f"stock gradio_client, {STOCK_JOB:g} s job, app − direct (medians of {runs})",
+        ms(added), added <= STOCK_OVERHEAD_TARGET, f"≤ {ms(STOCK_OVERHEAD_TARGET)}",
+    )  # fmt: skip
+    return [
+        "| job | runs | direct final | app final | app − direct |",
+        "| --- | --- | --- | --- | --- |",
+        f"| {STOCK_JOB:g} s | {runs} | "
+        + " | ".join(compared(times["direct"], times["app"]))
+        + " |",
+    ]
+
+
+def page_load(runs: int) -> list[str]:
+    """The page's time to interactive against a bare Gradio page (bench/page_load.py)."""
+    finished = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "page_load.py"), str(runs)],
+        check=True, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    times = json.loads(finished.stdout)
+    app, bare = (median([t["prompt"] for t in times[side]]) for side in ("app", "bare"))
+    against(
+        f"page's time to interactive ÷ a bare Gradio page's (medians of {runs})",
+        f"{app / bare:.2f}× ({app:.2f} s against {bare:.2f} s)",
+        app / bare <= PAGE_RATIO_TARGET, f"≤ {PAGE_RATIO_TARGET:g}×",
+    )  # fmt: skip
+    return [
+        "| page | runs | prompt box usable after navigation (median) | ÷ bare page |",
+        "| --- | --- | --- | --- |",
+        f"| bare Gradio Blocks: one text box, one button | {runs} | {bare:.2f} s | 1.00 |",
+        f"| Space Canvas | {runs} | {app:.2f} s | {app / bare:.2f} |",
+    ]
 
 
 def gpt4free(runs: int, calls: int = 6) -> list[str]:
@@ -121,9 +182,11 @@ def compared(direct: list[float], through_app: list[float]) -> list[str]:
     ]
 
 
-def scaling(app: AppProcess, emulators: dict, users_list: list[int]) -> list[str]:
-    """Simultaneous users, each making one image (bench/users.py, in a process of its own),
-    with the CPU each process spent per image: the 2 cores are shared by all three."""
+def scaling(apps: list[AppProcess], emulators: dict, users_list: list[int]) -> list[str]:
+    """Simultaneous users, each making one image (bench/users.py, in a process of its own
+    per app), with the CPU each process spent per image: the 2 cores are shared by all.
+    With several app processes the users are shared out among them, as a load balancer
+    keeping each visitor on one process would."""
     emulator = emulator_for(emulators, SINGLE)
     rows = [
         "| users | wall time | × one user's | most jobs running at once upstream "
@@ -134,21 +197,32 @@ def scaling(app: AppProcess, emulators: dict, users_list: list[int]) -> list[str
     for users in users_list:
         emulator.controls.reset()
         emulator.controls.set_latency(1.0)
-        users_process = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "users.py"), app.url, str(users)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        shares = [users // len(apps) + (i < users % len(apps)) for i in range(len(apps))]
+        crowds = [
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "bench" / "users.py"), app.url, str(share)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for app, share in zip(apps, shares, strict=True)
+            if share
+        ]
         try:
-            users_process.stdout.readline()  # warmed up
-            pids = app.process.pid, os.getpid(), users_process.pid
-            before = [cpu_seconds(pid) for pid in pids]
-            users_process.stdin.write("go\n")
-            users_process.stdin.flush()
-            wall = json.loads(users_process.stdout.readline())["wall"]
-            after = [cpu_seconds(pid) for pid in pids]
+            for crowd in crowds:
+                crowd.stdout.readline()  # warmed up
+            groups = [[app.process.pid for app in apps], [os.getpid()], [c.pid for c in crowds]]
+            before = [sum(cpu_seconds(pid) for pid in group) for group in groups]
+            for crowd in crowds:
+                crowd.stdin.write("go\n")
+                crowd.stdin.flush()
+            # Each crowd times its own round from its go; the round ends with the last.
+            wall = max(json.loads(crowd.stdout.readline())["wall"] for crowd in crowds)
+            after = [sum(cpu_seconds(pid) for pid in group) for group in groups]
         finally:
-            users_process.stdin.close()
-            users_process.wait(timeout=60)
+            for crowd in crowds:
+                crowd.stdin.close()
+                crowd.wait(timeout=60)
         single = single or wall
         app_cpu, emulator_cpu, users_cpu = (
             ms((late - early) / users) for early, late in zip(before, after, strict=True)
@@ -158,6 +232,13 @@ def scaling(app: AppProcess, emulators: dict, users_list: list[int]) -> list[str
             f"| {app_cpu} | {emulator_cpu} | {users_cpu} |"
         )
         print(rows[-1], flush=True)
+    if users_list[-1] == 64:
+        processes = "one app process" if len(apps) == 1 else f"{len(apps)} app processes"
+        against(
+            f"64 users at once ÷ one user's time, {processes}",
+            f"{wall / single:.2f}×", wall / single <= USERS_RATIO_TARGET,
+            f"≤ {USERS_RATIO_TARGET:g}×",
+        )  # fmt: skip
     return rows
 
 
@@ -272,8 +353,9 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument(
         "--sections",
-        default="overhead,scaling,memory,startup,g4f",
-        help="comma-separated subset of: overhead, scaling, memory, startup, g4f",
+        default="overhead,stock,scaling,scaling2,page,memory,startup,g4f",
+        help="comma-separated subset of: overhead, stock (a stock gradio_client caller), "
+        "scaling, scaling2 (two app processes), page, memory, startup, g4f",
     )
     args = parser.parse_args()
     runs = 3 if args.quick else 20
@@ -281,9 +363,28 @@ def main() -> None:
     checkpoints = [10, 40] if args.quick else [10, 100, 250, 500]
 
     wanted = set(args.sections.split(","))
-    sections = {}
+    base_command = "python bench/benchmark.py" + (" --quick" if args.quick else "")
+    command = base_command
+    if args.sections != parser.get_default("sections"):
+        command += f" --sections {args.sections}"
+    notes = ROOT / "docs" / "PERFORMANCE.md"
+
+    def section(key: str, title: str, measure, *arguments) -> None:
+        """Run one section and write it to its own block of the notes, with the load
+        average around it (the machine may be shared) and its figures against targets."""
+        print(f"## {title}", flush=True)
+        load_before, targets_before = os.getloadavg()[0], len(TARGETS)
+        rows = measure(*arguments)
+        load = f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+        body = f"### {title}\n\n" + "\n".join(rows) + "\n"
+        if len(TARGETS) > targets_before:
+            body += "\n" + "\n".join(TARGETS[targets_before:]) + "\n"
+        print(body, flush=True)
+        if not args.no_write:
+            write_section(notes, f"benchmark:{key}", body, command, load)
+
     # An idle app and emulators cost CPU too: started only for the sections that use them.
-    with_app = bool(wanted & {"overhead", "scaling", "memory", "startup"})
+    with_app = bool(wanted & {"overhead", "stock", "scaling", "scaling2", "memory", "startup"})
     kinds = ("flux-schnell", "flux-dev") if with_app else ()
     emulators = {kind: start_emulator(kind) for kind in kinds}
     space_urls = ",".join(
@@ -293,47 +394,49 @@ def main() -> None:
     app = AppProcess(space_urls, workdir) if with_app else None
     try:
         if "overhead" in wanted:
-            print("## Overhead", flush=True)
-            sections["Overhead"] = overhead(app, emulators, runs)
+            section("overhead", "Overhead", overhead, app, emulators, runs)
+        if "stock" in wanted:
+            title = "A stock gradio_client caller"
+            section("stock", title, stock_overhead, app, emulators, 12)
         if "scaling" in wanted:
-            print("## Scaling", flush=True)
-            sections["Scaling"] = scaling(app, emulators, users)
+            section("scaling", "Scaling", scaling, [app], emulators, users)
+        if "scaling2" in wanted:
+            second = AppProcess(space_urls, workdir / "second")
+            try:
+                title = "Scaling, two app processes"
+                section("scaling2", title, scaling, [app, second], emulators, users)
+            finally:
+                second.stop()
         if "memory" in wanted:
-            print("## Memory", flush=True)
             for emulator in emulators.values():
                 emulator.controls.reset()
-            sections["Memory and threads"] = memory(space_urls, workdir / "memory", checkpoints)
+            title = "Memory and threads"
+            section("memory", title, memory, space_urls, workdir / "memory", checkpoints)
     finally:
         if app is not None:
             app.stop()
         for emulator in emulators.values():
             emulator.close()
+    if "page" in wanted:  # after the app and emulators are gone: the browser needs the cores
+        section("page", "Page load", page_load, 5)
     if "startup" in wanted:
-        print("## Start-up", flush=True)
-        sections["Start-up"] = startup(space_urls, 3 if args.quick else 7)
-    report = "\n".join(
-        f"### {title}\n\n" + "\n".join(rows) + "\n" for title, rows in sections.items()
-    )
-    print(report)
-    command = "python bench/benchmark.py" + (" --quick" if args.quick else "")
-    if not args.no_write and sections:
-        write_section(ROOT / "docs" / "PERFORMANCE.md", "benchmark", report, command)
-    if "g4f" in wanted:  # a block of its own in the notes: it is run on its own too
-        print("## Ours and g4f's own SD 3.5 provider", flush=True)
-        rows = "\n".join(gpt4free(3 if args.quick else 10)) + "\n"
-        if not args.no_write:
-            command += " --sections g4f"
-            write_section(ROOT / "docs" / "PERFORMANCE.md", "g4f", rows, command)
+        section("startup", "Start-up", startup, space_urls, 3 if args.quick else 7)
+    if "g4f" in wanted:
+        section("g4f", "Ours and g4f's own SD 3.5 provider", gpt4free, 3 if args.quick else 10)
+    print("## Against the targets\n" + "\n".join(TARGETS))
 
 
-def write_section(target: Path, name: str, body: str, command: str) -> None:
+def write_section(
+    target: Path, name: str, body: str, command: str, load: str | None = None
+) -> None:
     """Replace the block between `<!-- name:begin -->` and `<!-- name:end -->` in `target`,
     keeping the prose around it; the block says which command made it, and when."""
     text = target.read_text() if target.exists() else f"# {target.stem.title()}\n\n"
     begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    load = load or f"load average {os.getloadavg()[0]:.1f} at the end"
     block = (
         f"{begin}\nMade by `{command}` on {time.strftime('%Y-%m-%d')}, "
-        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}.\n\n{body}{end}"
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {load}.\n\n{body}{end}"
     )
     if begin in text and end in text:
         text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]

@@ -31,7 +31,14 @@ def free_port() -> int:
 class AppProcess:
     """`python app.py` under the network guard; its output is kept for the tests to read."""
 
-    def __init__(self, space_urls: str, workdir: Path, port: int | None = None, **environment: str):
+    def __init__(
+        self,
+        space_urls: str,
+        workdir: Path,
+        port: int | None = None,
+        script: Path = ROOT / "app.py",
+        **environment: str,
+    ):
         self.port = port or free_port()  # the same port again: the same origin for a browser
         self.workdir = workdir
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -47,7 +54,7 @@ class AppProcess:
             **environment,
         }
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "network_guard.py"), str(ROOT / "app.py")],
+            [sys.executable, str(ROOT / "tests" / "network_guard.py"), str(script)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
