@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from bench.benchmark import cpu_seconds  # noqa: E402
 from tests.app_server import AppProcess  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,17 +32,26 @@ CHROMIUM_ARGS = [
 PROMPT = "#prompt textarea"
 
 
-def time_to_interactive(browser, url: str) -> dict[str, float]:
+def time_to_interactive(browser, server: AppProcess) -> dict[str, float]:
+    """Seconds to the usable prompt box; the requests made until then, and the server's
+    CPU seconds for them (steadier than the wall clock on a shared machine)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
     try:
+        cpu = cpu_seconds(server.process.pid)
         start = time.perf_counter()
-        page.goto(url, wait_until="commit")
+        page.goto(server.url, wait_until="commit")
         page.locator(PROMPT).wait_for(state="visible", timeout=60_000)
         enabled = f"() => !document.querySelector({PROMPT!r})?.disabled"
         page.wait_for_function(enabled, timeout=60_000)
         visible = time.perf_counter() - start
-        return {"prompt": visible}
+        return {
+            "prompt": visible,
+            "requests": len(requests),
+            "server_cpu": cpu_seconds(server.process.pid) - cpu,
+        }
     finally:
         context.close()
 
@@ -53,12 +63,12 @@ def main(runs: int) -> None:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for url in (app.url, bare.url):  # warm: each server's first page is built
-                    time_to_interactive(browser, url)
+                for server in (app, bare):  # warm: each server's first page is built
+                    time_to_interactive(browser, server)
                 times = {"app": [], "bare": []}
                 for _ in range(runs):
-                    for name, url in (("app", app.url), ("bare", bare.url)):
-                        times[name].append(time_to_interactive(browser, url))
+                    for name, server in (("app", app), ("bare", bare)):
+                        times[name].append(time_to_interactive(browser, server))
                 browser.close()
         finally:
             app.stop()
