@@ -51,10 +51,19 @@ def script(selector: str, *, first_only: bool) -> str:
     return _SCRIPT % {"selector": json.dumps(selector), "first_only": json.dumps(first_only)}
 
 
-def follow(component: gr.components.Component, selector: str, *, first_only: bool) -> None:
+def follow(
+    component: gr.components.Component,
+    selector: str,
+    *,
+    first_only: bool,
+    when: gr.events.Dependency | None = None,
+) -> None:
     """When `component` gets a value, scroll the element at `selector` into view if it is not;
-    `first_only`: only for the first value since it was last empty (a stream of previews)."""
-    component.change(
+    `first_only`: only for the first value since it was last empty (a stream of previews).
+    `when`: only after that event succeeds, not at every change (a history restored on load
+    fills the gallery too, and must leave the page at its top)."""
+    listener = when.success if when is not None else component.change
+    listener(
         None,
         inputs=[component],
         js=script(selector, first_only=first_only),

@@ -486,7 +486,9 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
     )
     # On a phone both stand below the form: bring the first preview and the new image to sight.
     into_view.follow(live_preview, "#live-preview img", first_only=True)
-    into_view.follow(images.gallery, gallery_part.NEWEST_SELECTOR, first_only=False)
+    into_view.follow(
+        images.gallery, gallery_part.NEWEST_SELECTOR, first_only=False, when=generating
+    )
     form = [  # in FORM_FIELDS order
         prompt, negative_prompt, model, aspect_ratio, width, height, steps, guidance, seed,
         randomize_seed, model_info, size_info,
