@@ -156,6 +156,9 @@ def test_a_russian_visitor_reads_the_cost_the_cells_and_the_status_in_russian(vi
         for english in ("GPU seconds", "Done", "seed", "quota", "Waiting", re.compile(r"\d s\b")):
             expect(shown).not_to_contain_text(english)
     canvas.shot("done-ru")
+    # The image joined the session's images, captioned in Russian there too.
+    canvas.page.get_by_role("tab", name="Создать").click()
+    canvas.wait_for_images(1, re.compile(r"^FLUX\.1 \[schnell\] · зерно \d+ · 1024×1024$"))
 
 
 def test_a_quota_error_stays_in_its_cell_while_the_other_image_arrives(visit, emulators):

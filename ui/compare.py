@@ -260,7 +260,7 @@ def compare_handler(
                     out[slot.image] = update.record.path
                     history = [update.record, *history][: generations.settings.history_size]
                     out[history_state] = history
-                    out[gallery] = gallery_part.items(history)
+                    out[gallery] = gallery_part.items(history, language)
                 if update.done:
                     state = state.ended_with(update)
                     out[run_state] = state
