@@ -1,5 +1,8 @@
-"""The page's parts, one module each: `single` (one image), `gallery` (the visitor's images),
-`history` (those images kept in the visitor's browser), `quota` (their GPU quota estimate).
+"""The page's parts, one module each: `single` (one image), `compare` (one prompt, several
+models), `gallery` (the visitor's images), `history` (those images kept in the visitor's
+browser), `quota` (their GPU quota estimate); and what they share: `generations` (running a
+request for a page event), `i18n` (every text in English and Russian), `text` (escaping),
+`into_view` (scrolling on a phone), `tools` (the MCP tools' descriptions).
 
 Each part has a builder that lays it out inside the current Blocks, wires its own events and
 returns the few components other parts touch. `app.py` composes them. No part names a Space:
