@@ -62,8 +62,9 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
         with gr.Tab(t("create_tab"), id="create"):
             create = single.build(GENERATIONS, history, login=SETTINGS.login)
         with gr.Tab(t("compare_tab"), id="compare"):
-            # Its images join the visitor's gallery, on the Create tab.
-            compare.build(GENERATIONS, history, create.gallery.gallery)
+            # Its images join the visitor's gallery, and its quota waits the quota note, on
+            # the Create tab.
+            compare.build(GENERATIONS, history, create.gallery.gallery, create.quota.retry_at)
 
 tools.return_every_output()
 demo.queue(

@@ -18,6 +18,7 @@ from providers import (
 
 from . import test_browser
 from .test_browser import GENERATION, PHONE, Canvas, controls
+from .test_history_browser import wait_seconds
 
 # The browser and visitor fixtures of the page's own browser tests.
 browser = test_browser.browser
@@ -182,6 +183,36 @@ def test_a_quota_error_stays_in_its_cell_while_the_other_image_arrives(visit, em
     expect(tab.status).to_contain_text("Done: 1 of 2 images; 1 could not be made")
     assert not canvas.toasts.count()  # the error is the cell's, not the page's
     canvas.shot("other-arrived")
+
+
+def test_a_quota_error_in_a_compare_cell_starts_the_quota_countdown(visit, emulators):
+    sd35 = controls(emulators, StabilityAI_SD35Large)
+    sd35.inject("quota_old")  # "... retry in 0:09:48."
+    canvas = visit()
+    tab = Compare(canvas)
+    tab.choose("FLUX.1 [schnell]", "Stable Diffusion 3.5 Large")
+    tab.run("A red fox past the quota")
+    expect(tab.caption(1)).to_contain_text("quota", timeout=GENERATION)
+
+    # The quota note, on the Create tab, counts the wait down as after a Create's quota error.
+    canvas.page.get_by_role("tab", name="Create").click()
+    note = canvas.page.locator("#quota")
+    wait = note.locator(".wait")
+    expect(wait).to_have_text(re.compile(r"^0:09:[0-4]\d$"))
+    first = wait.inner_text()
+    assert wait_seconds(first) <= 9 * 60 + 48
+    expect(wait).not_to_have_text(first)  # the browser counts it down
+    assert wait_seconds(wait.inner_text()) < wait_seconds(first)
+    expect(note).to_contain_text("A Space said to try again in")
+    tab = Compare(canvas)
+    tab.wait_for_caption(0, text=captioned("FLUX.1 [schnell]"))
+    canvas.page.get_by_role("tab", name="Create").click()
+    expect(note.locator(".reserved")).to_have_text("60")  # schnell's image; the refused none
+    canvas.shot("compare-quota-wait")
+    assert [job.fault for job in sd35.jobs] == ["quota_old"]
+
+    canvas.page.reload(timeout=GENERATION)  # the wait is the browser's to keep
+    expect(wait).to_have_text(re.compile(r"^0:09:[0-4]\d$"), timeout=GENERATION)
 
 
 def test_stop_during_a_compare_ends_both_upstream_jobs_and_the_next_run_works(visit, emulators):

@@ -20,6 +20,7 @@ from providers import ASPECT_RATIOS, MAX_PROMPT_CHARS, MAX_SEED, BadRequestError
 
 from . import gallery as gallery_part
 from . import i18n, tools
+from . import quota as quota_part
 from .generations import Generations, refusal
 from .i18n import ENGLISH, count, error_text, frame_text, language_of, say, t, tier_name
 from .text import no_markup, plain, status_line
@@ -212,6 +213,7 @@ def compare_handler(
     gallery: gr.Gallery,
     download: gr.DownloadButton,
     run_state: gr.State,
+    retry_at: gr.State,
 ):
     async def on_compare(
         prompt: str,
@@ -264,6 +266,9 @@ def compare_handler(
                 if update.done:
                     state = state.ended_with(update)
                     out[run_state] = state
+            errors = [update.error for update in batch if update.error is not None]
+            if errors:  # a quota error's wait goes to the quota note, as the Create tab's
+                out[retry_at] = quota_part.retry_time(*errors)
             yield out
         yield {
             status: status_line(done_line(len(state.records), len(cells), language)),
@@ -365,9 +370,15 @@ def compare_api_handler(generations: Generations):
 # ---- the part ----
 
 
-def build(generations: Generations, history: gr.State, session_gallery: gr.Gallery) -> ComparePart:
+def build(
+    generations: Generations,
+    history: gr.State,
+    session_gallery: gr.Gallery,
+    retry_at: gr.State,
+) -> ComparePart:
     """Lay out the compare page here and wire its events, `/compare` included. Finished
-    images join `history` and the session's gallery."""
+    images join `history` and the session's gallery; a quota error's wait goes to `retry_at`
+    (the visitor's quota note)."""
     settings = generations.settings
     names = [name for _, name in models.choices()]
     default_models = names[:2]
@@ -476,10 +487,19 @@ def build(generations: Generations, history: gr.State, session_gallery: gr.Galle
             gallery=session_gallery,
             download=download,
             run_state=run_state,
+            retry_at=retry_at,
         ),
         inputs=[*run_inputs, history],
         # The cells' images and captions only: their layout follows the choice of models.
-        outputs=[*cells_ui.contents(), status, history, session_gallery, download, run_state],
+        outputs=[
+            *cells_ui.contents(),
+            status,
+            history,
+            session_gallery,
+            download,
+            run_state,
+            retry_at,
+        ],
         concurrency_limit=settings.concurrency,
         concurrency_id="generate",
         show_progress="hidden",  # every cell says where it is in words

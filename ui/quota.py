@@ -15,6 +15,7 @@ import gradio as gr
 
 from canvas import usage as quota
 from canvas.settings import Settings
+from providers import QuotaExceededError, ResponseError
 
 from . import on_page_load
 from .i18n import ENGLISH, language_of, say
@@ -44,6 +45,17 @@ class Quota:
     note: gr.HTML
     retry_at: gr.State  # when a Space last said to try again (seconds since the epoch)
     saved: gr.BrowserState
+
+
+def retry_time(*errors: ResponseError):
+    """When the Spaces said this visitor may try again (the latest of these errors' waits),
+    for `Quota.retry_at`; no change if none of them gave a wait. Every tab feeds it so."""
+    waits = [
+        error.wait.total_seconds()
+        for error in errors
+        if isinstance(error, QuotaExceededError) and error.wait is not None
+    ]
+    return time.time() + max(waits) if waits else gr.skip()
 
 
 def clock(seconds: float) -> str:

@@ -8,7 +8,6 @@ this form, as does a link's query when the page loads.
 from __future__ import annotations
 
 import contextlib
-import time
 from dataclasses import dataclass
 
 import gradio as gr
@@ -21,7 +20,6 @@ from providers import (
     MAX_PROMPT_CHARS,
     MAX_SEED,
     BadRequestError,
-    QuotaExceededError,
     ResponseError,
 )
 
@@ -74,6 +72,7 @@ class Single:
     status: gr.Markdown
     live_preview: gr.Image
     gallery: gallery_part.Gallery
+    quota: quota_part.Quota  # its wait is fed by every tab that meets a quota error
     generating: gr.events.Dependency  # the Generate event, for anything that cancels it
 
 
@@ -160,7 +159,7 @@ def generate_handler(generations: Generations):
                     yield gr.skip(), gr.skip(), status, gr.skip(), gr.skip()
         except ResponseError as error:
             status = status_line(error_text(error, language), error=True)
-            yield hidden(previewing), gr.skip(), status, gr.skip(), retry_time(error)
+            yield hidden(previewing), gr.skip(), status, gr.skip(), quota_part.retry_time(error)
             raise upstream_error(error, request, language) from None
 
     return on_generate
@@ -206,13 +205,6 @@ def generate_api_handler(generations: Generations):
 
 def on_stop(request: gr.Request):
     return HIDDEN, status_line(say("stopped", language_of(request)))
-
-
-def retry_time(error: ResponseError):
-    """When the Space said this visitor may try again (for the quota note), or no change."""
-    if isinstance(error, QuotaExceededError) and error.wait is not None:
-        return time.time() + error.wait.total_seconds()
-    return gr.skip()
 
 
 def filled_form(
@@ -513,5 +505,6 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
         status=status,
         live_preview=live_preview,
         gallery=images,
+        quota=quota,
         generating=generating,
     )
