@@ -155,9 +155,14 @@ def plan(run: Run, *, rng: random.Random | None = None) -> list[Cell]:
                 generation.resolve(request)
             except BadRequestError as error:  # a bound of this model: say which
                 message = f"{provider.display_name}: {error.message}"
-                # The reason and values stay, for a page that words it in another language.
+                # The reason, values and model stay, for a page that words it in another
+                # language.
                 raise BadRequestError(
-                    message, field=error.field, reason=error.reason, **error.values
+                    message,
+                    field=error.field,
+                    provider=provider.display_name,
+                    reason=error.reason,
+                    **error.values,
                 ) from None
             cells.append(
                 Cell(

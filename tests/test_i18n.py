@@ -260,13 +260,16 @@ def test_a_bad_choice_of_models_for_compare_reads_in_russian(models, russian):
     assert i18n.error_text(caught.value, "ru") == russian
 
 
-def test_a_models_own_bound_in_compare_keeps_its_russian_wording():
+def test_a_models_own_bound_in_compare_names_the_model_in_russian_too():
     from canvas import compare
 
     run = compare.Run(prompt="a fox", models=["flux-dev", "sd-3.5-large"], guidance_scale=9)
     with pytest.raises(BadRequestError) as caught:
         compare.plan(run)
-    assert "Stable Diffusion 3.5 Large" in caught.value.message  # the API names the model
+    assert caught.value.message == (
+        "Stable Diffusion 3.5 Large: guidance_scale must be between 0 and 7.5, not 9."
+    )
     assert i18n.error_text(caught.value, "ru") == (
-        "Следование запросу (guidance): значение должно быть от 0 до 7.5, а не 9."
+        "Stable Diffusion 3.5 Large: Следование запросу (guidance): значение должно быть от 0 "
+        "до 7.5, а не 9."
     )

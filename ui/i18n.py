@@ -525,7 +525,8 @@ def error_text(error: ResponseError | VisitorBusyError, language: str) -> str:
         fields["detail"] = f": «{error.upstream_text}»"
     text = ERRORS_RU[key].format(**fields)
     provider = getattr(error, "provider", None)
-    if provider and not isinstance(error, BadRequestError):
+    # Whose error it is, as the English message says (an unknown model's names it otherwise).
+    if provider and not isinstance(error, ModelNotFoundError):
         text = f"{provider}: {text}"
     first = getattr(error, "first_failure", None)
     if first is not None:  # a fallback's: the chosen Space's failure, then this one
