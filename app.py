@@ -23,6 +23,7 @@ from starlette.middleware import Middleware
 import providers
 from canvas.fair_share import FairShare
 from canvas.files import ImageFolder
+from canvas.frontend_files import FrontendFiles
 from canvas.http_guard import HttpGuard
 from canvas.settings import Settings
 from ui import compare, single, tools
@@ -101,6 +102,7 @@ def launch_options() -> dict:
         "pwa": False,
         "app_kwargs": {
             "middleware": [
+                Middleware(FrontendFiles),  # Gradio's JS and CSS from memory, cached for good
                 Middleware(
                     HttpGuard,
                     parameters={
@@ -108,7 +110,7 @@ def launch_options() -> dict:
                         "stream": single.PARAMETERS,
                         "compare": compare.PARAMETERS,
                     },
-                )
+                ),
             ]
         },
         "i18n": I18N,  # the page's text in the browser's language
