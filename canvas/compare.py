@@ -35,21 +35,24 @@ MAX_IMAGES = 4
 IMAGES = Range(1, MAX_IMAGES, step=1, default=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Run:
-    """What a person asked for. None for steps, guidance, width or height: each model's own."""
+    """What a person asked for: one request's settings, sent to several models, several
+    images each. The request's model is each cell's own; None for its steps, guidance, width
+    or height: each model's own."""
 
-    prompt: str
+    request: Request
     models: Any  # registry names or aliases, in the order the cells are shown
     images_per_model: Any = 1
-    negative_prompt: str = ""
-    aspect_ratio: str = "1:1"
-    width: Any = None
-    height: Any = None
-    num_inference_steps: Any = None
-    guidance_scale: Any = None
-    seed: Any = 0
-    randomize_seed: Any = True
+
+    def __init__(self, prompt: str, models: Any, images_per_model: Any = 1, **settings: Any):
+        """`settings`: the request's other fields (negative_prompt, seed...), not its model."""
+        if "model" in settings:
+            raise TypeError("Run takes models, not model")
+        # Frozen: set as dataclasses' own __init__ would.
+        object.__setattr__(self, "request", Request(prompt, **settings))
+        object.__setattr__(self, "models", models)
+        object.__setattr__(self, "images_per_model", images_per_model)
 
 
 @dataclass(frozen=True)
@@ -138,14 +141,12 @@ def plan(run: Run, *, rng: random.Random | None = None) -> list[Cell]:
     """
     names = model_names(run.models)
     count = images_per_model(run.images_per_model)
-    fields = dataclasses.asdict(run)
-    del fields["models"], fields["images_per_model"]
-    first = Request(**fields, model=names[0])
+    first = dataclasses.replace(run.request, model=names[0])
     # The shared fields (prompt, seed...) checked once, their errors named plainly; steps
     # and guidance have bounds per model, checked below.
     shared = dataclasses.replace(first, num_inference_steps=None, guidance_scale=None)
     _, arguments = generation.resolve(shared)
-    run_seeds = seeds(count, arguments["seed"], run.randomize_seed, rng)
+    run_seeds = seeds(count, arguments["seed"], first.randomize_seed, rng)
     cells = []
     for m, name in enumerate(names):
         provider = providers.registry.get(name)
