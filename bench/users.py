@@ -2,6 +2,8 @@
 
     python bench/users.py URL USERS    # a warm-up round, then (on a line from stdin) a
                                        # timed one; prints a JSON line after each
+    python bench/users.py URL USERS ENDPOINT INPUTS_JSON   # another app's endpoint: the
+                                       # benchmark sends the same crowd straight to the Space
 
 Each user is a session, as a browser tab is: it joins Gradio's queue for `/generate` with
 its own session hash, reads its event stream, and downloads the PNG. Sessions are kept
@@ -27,10 +29,10 @@ import httpx
 INPUTS = ["bench", "", "flux-schnell", "1:1", 512, 512, 4, 3.5, 0, True]
 
 
-async def make_image(http: httpx.AsyncClient, fn_index: int, session: str) -> None:
+async def make_image(http: httpx.AsyncClient, fn_index: int, inputs: list, session: str) -> None:
     joined = await http.post(
         "gradio_api/queue/join",
-        json={"data": INPUTS, "fn_index": fn_index, "session_hash": session},
+        json={"data": inputs, "fn_index": fn_index, "session_hash": session},
         # Each user is a visitor of its own, as on a Space (where the platform sets each
         # visitor's token): the app's per-visitor fair share must not hide what is measured.
         headers={"x-ip-token": f"bench-user-{session}"},
@@ -48,24 +50,27 @@ async def make_image(http: httpx.AsyncClient, fn_index: int, session: str) -> No
     raise RuntimeError("the event stream ended without a result")
 
 
-async def round_of(http: httpx.AsyncClient, fn_index: int, sessions: list[str]) -> float:
+async def round_of(http: httpx.AsyncClient, fn_index: int, inputs: list, sessions: list) -> float:
     start = time.perf_counter()
-    await asyncio.gather(*(make_image(http, fn_index, session) for session in sessions))
+    await asyncio.gather(*(make_image(http, fn_index, inputs, session) for session in sessions))
     return time.perf_counter() - start
 
 
-async def main(url: str, users: int) -> None:
+async def main(url: str, users: int, endpoint: str, inputs: list) -> None:
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
         config = (await http.get("config")).raise_for_status().json()
-        fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "generate")
+        fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == endpoint)
         sessions = [uuid.uuid4().hex for _ in range(users)]
-        await round_of(http, fn_index, sessions)  # warm-up: sessions and upstream Clients
+        await round_of(http, fn_index, inputs, sessions)  # warm-up: sessions, upstream Clients
         print(json.dumps({"warm": True}), flush=True)
         sys.stdin.readline()  # the caller's go: it measures around the timed round only
-        wall = await round_of(http, fn_index, sessions)
+        wall = await round_of(http, fn_index, inputs, sessions)
         print(json.dumps({"users": users, "wall": wall}), flush=True)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+    endpoint, inputs = "generate", INPUTS
+    if len(sys.argv) > 3:
+        endpoint, inputs = sys.argv[3], json.loads(sys.argv[4])
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), endpoint, inputs))
