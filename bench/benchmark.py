@@ -152,7 +152,7 @@ def gpt4free(runs: int, calls: int = 6) -> list[str]:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for job_seconds in (0.0, 0.5):
-        with start_emulator("sd35-large", latency=job_seconds) as emulator:
+        with start_emulator("sd35-large", latency=job_seconds, idle_poll=None) as emulator:
             command = [sys.executable, str(ROOT / "bench" / "g4f_calls.py")]
             # The emulator's own first requests are slow (Gradio warms up): neither side's.
             for side in ("g4f", "ours"):
@@ -413,7 +413,7 @@ def main() -> None:
     # An idle app and emulators cost CPU too: started only for the sections that use them.
     with_app = bool(wanted & {"overhead", "stock", "scaling", "scaling2", "memory", "startup"})
     kinds = ("flux-schnell", "flux-dev") if with_app else ()
-    emulators = {kind: start_emulator(kind) for kind in kinds}
+    emulators = {kind: start_emulator(kind, idle_poll=None) for kind in kinds}
     space_urls = ",".join(
         f"{p.__name__}={emulator_for(emulators, p).url}" for p in (SINGLE, STREAMING) if kinds
     )

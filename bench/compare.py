@@ -122,7 +122,7 @@ def main() -> None:
         return
     runs = 2 if args.quick else 3
     kinds = ("flux-schnell", "sd35-large-turbo", "sd35-large", "flux-dev")
-    emulators = {kind: start_emulator(kind) for kind in kinds}
+    emulators = {kind: start_emulator(kind, idle_poll=None) for kind in kinds}
     for provider, seconds in LATENCY.items():
         emulator_for(emulators, provider).controls.set_latency(seconds)
     space_urls = ",".join(f"{p.__name__}={emulator_for(emulators, p).url}" for p in LATENCY)

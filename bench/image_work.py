@@ -57,7 +57,7 @@ def _wrap() -> None:
 _EMULATORS = """
 import sys
 from tests.emulators import start_emulator
-spaces = [start_emulator("flux-dev"), start_emulator("flux-schnell")]
+spaces = [start_emulator(kind, idle_poll=None) for kind in ("flux-dev", "flux-schnell")]
 print(" ".join(space.url for space in spaces), flush=True)
 sys.stdin.read()  # run until the parent closes our stdin
 """

@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
-    emulators = {kind: start_emulator(kind, latency=0.5) for kind in SPACE_KINDS}
+    emulators = {kind: start_emulator(kind, latency=0.5, idle_poll=None) for kind in SPACE_KINDS}
     for index, emulator in enumerate(emulators.values()):
         for fault, chance in FAULT_MIX.items():
             emulator.controls.inject_probability(fault, chance, seed=index * 100 + len(fault))

@@ -73,6 +73,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+IDLE_POLL = 0.02  # seconds; see start_emulator
+
+
 def start_emulator(
     kind: str,
     *,
@@ -81,12 +84,14 @@ def start_emulator(
     concurrency_limit: int | None = None,
     max_queue_size: int | None = None,
     drift: str | None = None,
+    idle_poll: float | None = IDLE_POLL,
 ) -> RunningEmulator:
     """Launch the emulator of Space `kind` on a free loopback port; returns once it answers.
 
     concurrency_limit None: unlimited parallel jobs (Gradio's own per-event limit otherwise);
     max_queue_size: Gradio's queue max_size (None: unbounded); drift: the Space after one of
-    the changes of contracts.DRIFTS.
+    the changes of contracts.DRIFTS; idle_poll: seconds between the idle queue's looks for
+    a new job (None: Gradio's own 1 ms, as on a real Space; the benchmark keeps that).
     """
     if kind not in CONTRACTS:
         raise ValueError(f"unknown kind {kind!r}; known: {', '.join(CONTRACTS)}")
@@ -116,6 +121,12 @@ def start_emulator(
     # Gradio's SSE loop checks for shutdown only every 10 s, so an idle stream (a stalled job's)
     # would hold uvicorn's graceful shutdown past close()'s 5 s join: cut such streams after 1 s.
     demo.server.config.timeout_graceful_shutdown = 1
+    if idle_poll is not None:
+        # An idle Gradio queue looks for a new job every 1 ms: ten idle emulators took half a
+        # core for the whole test session. A job now waits up to `idle_poll` to start.
+        if not hasattr(demo._queue, "sleep_when_free"):
+            raise RuntimeError("Gradio's queue no longer has sleep_when_free: re-check idle_poll")
+        demo._queue.sleep_when_free = idle_poll
     url = f"http://127.0.0.1:{demo.server_port}/"
     # launch() returns once uvicorn has started; check that Gradio really serves its config.
     httpx.get(f"{url}config", timeout=10).raise_for_status()
