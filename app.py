@@ -26,7 +26,7 @@ from canvas.files import ImageFolder
 from canvas.frontend_files import FrontendFiles
 from canvas.http_guard import HttpGuard
 from canvas.settings import Settings
-from ui import compare, single, tools
+from ui import compare, load_page_in_one_event, single, tools
 from ui.generations import Generations
 from ui.i18n import I18N, t
 
@@ -66,6 +66,7 @@ with gr.Blocks(title="Space Canvas", delete_cache=(3600, 24 * 3600)) as demo:
             # Its images join the visitor's gallery, and its quota waits the quota note, on
             # the Create tab.
             compare.build(GENERATIONS, history, create.gallery.gallery, create.quota.retry_at)
+    load_page_in_one_event(demo)  # the parts' page-load steps, one request per first view
 
 tools.return_every_output()
 demo.queue(

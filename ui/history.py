@@ -47,14 +47,7 @@ def build(
     def clear():
         return [], *images.emptied()
 
-    on_page_load(
-        restore,
-        inputs=[saved],
-        outputs=[history, images.gallery],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
-    )
+    on_page_load(restore, inputs=[saved], outputs=[history, images.gallery])
     history.change(
         entries.saved,
         inputs=[history],

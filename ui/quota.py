@@ -120,14 +120,7 @@ def build(history: gr.State, settings: Settings, *, login: bool) -> Quota:
         )
         return usage.saved(), worded(usage, now, profile, request)
 
-    on_page_load(
-        restore,
-        inputs=[saved],
-        outputs=[retry_at, shown],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
-    )
+    on_page_load(restore, inputs=[saved], outputs=[retry_at, shown])
     gr.on(
         [history.change, retry_at.change],
         refresh,

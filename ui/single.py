@@ -452,15 +452,8 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
         concurrency_limit=settings.concurrency,
         concurrency_id="generate",
     )
-    gr.on(
-        None,  # at each page load: a Space found changed since start-up is shown so
-        current_model_note,
-        inputs=[model],
-        outputs=[model_info],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
-    )
+    # At each page load, so that a Space found changed since start-up is said in the note.
+    on_page_load(current_model_note, inputs=[model], outputs=[model_info])
     model.input(
         on_model,
         inputs=[model, aspect_ratio, width, height],
@@ -492,14 +485,7 @@ def build(generations: Generations, history: gr.State, *, login: bool = False) -
         api_visibility="private",
         queue=False,
     )
-    on_page_load(
-        on_link,
-        inputs=[model, aspect_ratio],
-        outputs=[*form, status],
-        api_visibility="private",
-        queue=False,
-        show_progress="hidden",
-    )
+    on_page_load(on_link, inputs=[model, aspect_ratio], outputs=[*form, status])
     return Single(
         prompt=prompt,
         status=status,
