@@ -31,6 +31,7 @@ def test_every_step_runs_and_a_later_value_wins_unless_it_is_a_skip():
         lambda b: [
             (lambda first: (f"{first}+a", "from a"), [b[0]], [b[1], b[2]]),
             (lambda: gr.skip(), [], [b[1]]),  # leaves a's value
+            (lambda: gr.skip(), [], [b[1], b[2]]),  # one skip for both: leaves them too
             (lambda second: second.upper(), [b[1]], [b[2]]),  # replaces a's value
         ]
     )
@@ -56,6 +57,20 @@ def test_a_failing_step_is_logged_and_the_others_still_apply(caplog):
     assert updates[boxes[1]] == "restored"
     assert updates[boxes[0]] == gr.skip()
     assert "broken" in caplog.text and "bad saved data" in caplog.text
+
+
+def test_a_step_giving_the_wrong_number_of_values_is_logged_and_skipped(caplog):
+    page, boxes = built_page(
+        lambda b: [
+            (lambda: ("one", "two", "three"), [], [b[0], b[1]]),
+            (lambda: "fine", [], [b[2]]),
+        ]
+    )
+    with caplog.at_level(logging.ERROR, logger="space_canvas"):
+        updates = the_load_event(page).fn({}, None)
+    assert updates[boxes[0]] == updates[boxes[1]] == gr.skip()
+    assert updates[boxes[2]] == "fine"
+    assert "page-load step failed" in caplog.text
 
 
 def test_request_and_profile_reach_only_the_steps_that_take_them():

@@ -59,14 +59,15 @@ def load_page_in_one_event(page: gr.Blocks) -> None:
             arguments = [values[component] for component in step.inputs]
             try:
                 results = step.fn(*arguments, **_specials(step, request, profile))
+                if results == gr.skip():  # one skip for all of the step's outputs
+                    continue
+                if len(step.outputs) == 1:
+                    results = (results,)
+                given = dict(zip(step.outputs, results, strict=True))
             except Exception:  # one part's failure must not leave the others unrestored
                 log.exception("a page-load step failed: %s", getattr(step.fn, "__name__", step))
                 continue
-            if len(step.outputs) == 1:
-                results = (results,)
-            for component, value in zip(step.outputs, results, strict=True):
-                if value != gr.skip():
-                    updates[component] = value
+            updates |= {c: value for c, value in given.items() if value != gr.skip()}
         return {component: updates.get(component, gr.skip()) for component in outputs}
 
     page.load(
