@@ -45,6 +45,16 @@ STOCK_OVERHEAD_TARGET = 0.050  # seconds over a stock gradio_client calling the 
 USERS_RATIO_TARGET = 1.5  # 64 users at once against one user's time
 PAGE_RATIO_TARGET = 1.2  # the page's time to interactive against a bare Gradio page
 TARGETS: list[str] = []  # "figure against target" lines, printed at the end
+# The crowd sent straight to the Space asks it for what the app's /generate asks for
+# (bench/users.py's INPUTS), in the order the Space's declaration gives its parameters.
+DIRECT_VALUES = {
+    "prompt": "bench", "seed": 0, "randomize_seed": True, "width": 512, "height": 512,
+    "num_inference_steps": 4,
+}  # fmt: skip
+DIRECT_CROWD = (
+    SINGLE.spec.api_name.lstrip("/"),
+    [DIRECT_VALUES[name] for name in SINGLE.spec.parameters],
+)
 
 
 def against(what: str, value: str, met: bool, target: str) -> None:
@@ -208,29 +218,24 @@ def scaling(apps: list[AppProcess], emulators: dict, users_list: list[int]) -> l
         pids = [app.process.pid for app in apps]
         crowds = [(app.url, share) for app, share in zip(apps, shares, strict=True)]
         wall, most, (app_cpu, emulator_cpu, users_cpu) = crowd_round(emulator, crowds, pids)
-        direct = crowd_round(emulator, [(emulator.url, users)], pids, DIRECT_CROWD)
+        direct, direct_most, _ = crowd_round(emulator, [(emulator.url, users)], pids, DIRECT_CROWD)
         single = single or wall
-        single_direct = single_direct or direct[0]
+        single_direct = single_direct or direct
         rows.append(
             f"| {users} | {wall:.2f} s | {wall / single:.2f} | {most} "
             f"| {ms(app_cpu / users)} | {ms(emulator_cpu / users)} | {ms(users_cpu / users)} "
-            f"| {direct[0]:.2f} s | {direct[0] / single_direct:.2f} | {direct[1]} |"
+            f"| {direct:.2f} s | {direct / single_direct:.2f} | {direct_most} |"
         )
         print(rows[-1], flush=True)
     if users_list[-1] == 64:
         processes = "one app process" if len(apps) == 1 else f"{len(apps)} app processes"
         against(
             f"64 users at once ÷ one user's time, {processes}",
-            f"{wall / single:.2f}× (straight to the Space: {direct[0] / single_direct:.2f}×)",
+            f"{wall / single:.2f}× (straight to the Space: {direct / single_direct:.2f}×)",
             wall / single <= USERS_RATIO_TARGET,
             f"≤ {USERS_RATIO_TARGET:g}×",
         )  # fmt: skip
     return rows
-
-
-# The direct crowd asks the schnell emulator for what the app's /generate asks it for:
-# prompt, seed, randomize_seed, width, height, num_inference_steps.
-DIRECT_CROWD = (SINGLE.spec.api_name.lstrip("/"), ["bench", 0, True, 512, 512, 4])
 
 
 def crowd_round(emulator, targets: list[tuple[str, int]], app_pids: list[int], endpoint=None):

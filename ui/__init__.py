@@ -26,6 +26,7 @@ class PageLoadStep:
     fn: object
     inputs: tuple
     outputs: tuple
+    takes: frozenset  # which of `request` and `profile` fn takes, read once from its signature
 
 
 _PAGE_LOAD_STEPS: dict[int, list[PageLoadStep]] = {}  # id of the page's Blocks -> steps
@@ -38,8 +39,9 @@ def on_page_load(fn, inputs=(), outputs=()):
     page = gr.context.Context.root_block
     if page is None:
         raise RuntimeError("a part is built inside `with gr.Blocks()`")
+    takes = frozenset(inspect.signature(fn).parameters) & {"request", "profile"}
     _PAGE_LOAD_STEPS.setdefault(id(page), []).append(
-        PageLoadStep(fn, tuple(inputs), tuple(outputs))
+        PageLoadStep(fn, tuple(inputs), tuple(outputs), takes)
     )
 
 
@@ -58,7 +60,8 @@ def load_page_in_one_event(page: gr.Blocks) -> None:
         for step in steps:
             arguments = [values[component] for component in step.inputs]
             try:
-                results = step.fn(*arguments, **_specials(step, request, profile))
+                specials = {"request": request, "profile": profile}
+                results = step.fn(*arguments, **{name: specials[name] for name in step.takes})
                 if results == gr.skip():  # one skip for all of the step's outputs
                     continue
                 if len(step.outputs) == 1:
@@ -78,9 +81,3 @@ def load_page_in_one_event(page: gr.Blocks) -> None:
         queue=False,
         show_progress="hidden",
     )
-
-
-def _specials(step: PageLoadStep, request: gr.Request, profile) -> dict:
-    wanted = inspect.signature(step.fn).parameters
-    given = {"request": request, "profile": profile}
-    return {name: value for name, value in given.items() if name in wanted}
